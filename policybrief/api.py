@@ -1,0 +1,235 @@
+"""The library face of policybrief: everything the CLI does, callable from Python.
+
+    from policybrief.api import Project
+
+    project = Project.open("path/to/project")
+    project.ingest()
+    answer = project.ask("How did Chinese firms respond to the H20 ban?")
+    result = project.generate("ai-independence")
+
+A ``Project`` keeps its embedder and index open between calls, so a notebook or an interactive
+session pays for loading the model once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from policybrief.briefings import build_briefing, list_briefings, load_spec, verified
+from policybrief.citations import number_sources
+from policybrief.config import Settings, find_project_root, load_settings
+from policybrief.embedders import Embedder, create_embedder
+from policybrief.errors import ConfigError, IndexStateError
+from policybrief.fsutil import atomic_write_text
+from policybrief.generation import ExtractiveGenerator, Generator
+from policybrief.index import Index, IndexStatus, ProgressCallback, SyncReport
+from policybrief.rendering import Renderer, briefing_view
+from policybrief.retrieval import Retriever
+from policybrief.types import Answer, Briefing, Filters
+
+OUTPUT_FORMATS = ("md", "html")
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    briefing: Briefing
+    outputs: dict[str, Path]  # format → file written (plus "lock" → sources.json)
+
+
+@dataclass(frozen=True)
+class ProjectStatus:
+    root: Path
+    corpus: Path
+    index: IndexStatus
+    briefings: list[str]
+
+
+class Project:
+    """A project folder: corpus/, briefings/, templates/, brief.toml and the index."""
+
+    def __init__(self, root: Path, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.root = root
+        self.settings = settings
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder
+
+    @classmethod
+    def open(cls, root: str | Path = ".", *, embedder: Embedder | None = None) -> Project:
+        """Open the project at ``root`` (or the nearest parent folder holding brief.toml)."""
+        folder = find_project_root(Path(root))
+        return cls(folder, load_settings(folder), embedder)
+
+    # -- parts, built on first use ------------------------------------------------------------
+
+    def _path(self, setting: str) -> Path:
+        path = Path(setting).expanduser()
+        return path if path.is_absolute() else self.root / path
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self._path(self.settings.paths.corpus)
+
+    @property
+    def briefings_dir(self) -> Path:
+        return self._path(self.settings.paths.briefings)
+
+    @property
+    def templates_dir(self) -> Path:
+        return self._path(self.settings.paths.templates)
+
+    @property
+    def state_dir(self) -> Path:
+        return self._path(self.settings.paths.index)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return create_embedder(self.settings.embedding, self.root)
+
+    @cached_property
+    def index(self) -> Index:
+        return Index(self.state_dir, self.embedder, self.settings.chunking, self.root)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.index, self.embedder, self.settings.retrieval)
+
+    @cached_property
+    def generator(self) -> Generator:
+        settings = self.settings.generation
+        if settings.backend != "extractive":
+            raise ConfigError(
+                f"unknown generation backend {settings.backend!r}; available: extractive"
+            )
+        return ExtractiveGenerator(
+            self.embedder, settings.min_sentence_score, settings.relative_sentence_score
+        )
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        return Renderer(self.templates_dir)
+
+    # -- the jobs ---------------------------------------------------------------------------
+
+    def ingest(
+        self, path: str | Path | None = None, progress: ProgressCallback | None = None
+    ) -> SyncReport:
+        """Bring the index in line with the corpus folder (or ``path``), incrementally."""
+        corpus = Path(path).resolve() if path else self.corpus_dir
+        if not corpus.is_dir():
+            raise IndexStateError(f"corpus folder {corpus} does not exist")
+        return self.index.sync(corpus, progress)
+
+    def status(self) -> ProjectStatus:
+        """Index state against the folder it mirrors (the configured corpus by default)."""
+        corpus = self.index.mirrored_corpus() or self.corpus_dir
+        return ProjectStatus(
+            root=self.root,
+            corpus=corpus,
+            index=self.index.status(corpus),
+            briefings=list_briefings(self.briefings_dir),
+        )
+
+    def _require_index(self) -> None:
+        if self.index.is_empty():
+            raise IndexStateError("the index is empty: run `brief ingest` first")
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        max_statements: int | None = None,
+    ) -> Answer:
+        """A cited answer; ``found`` is False when no passage is relevant enough to cite."""
+        self._require_index()
+        passages = self.retriever.retrieve(question, k=k, filters=filters)
+        statements = self.generator.generate(
+            [question],
+            passages,
+            max_statements=max_statements or self.settings.generation.max_statements,
+        )
+        kept = [s for s in verified(statements, passages) if s.verdict and s.verdict.supported]
+        documents = {p.document.doc_id: p.document for p in passages}
+        return Answer(
+            question=question,
+            statements=tuple(kept),
+            sources=number_sources(kept, documents),
+            passages=tuple(passages),
+            found=bool(kept),
+        )
+
+    def corpus_as_of(self) -> date | None:
+        """The latest publication date in the index: how current the evidence is."""
+        dates = [d.published for d in self.index.documents().values() if d.published]
+        return max(dates, default=None)
+
+    def generate(self, name: str) -> GenerateResult:
+        """Build the briefing ``name`` from its spec and write its outputs and lock file."""
+        self._require_index()
+        spec = load_spec(self.briefings_dir, name)
+        briefing = build_briefing(spec, self.retriever, self.generator)
+        view = briefing_view(briefing, self.corpus_as_of())
+        rendered = {
+            fmt: self.renderer.render(f"{spec.template}.{fmt}.j2", view) for fmt in OUTPUT_FORMATS
+        }
+        folder = self.briefings_dir / name
+        outputs: dict[str, Path] = {}
+        for fmt, text in rendered.items():
+            outputs[fmt] = folder / f"briefing.{fmt}"
+            atomic_write_text(outputs[fmt], text)
+        outputs["lock"] = folder / "sources.json"
+        lock = self._lock_record(briefing, folder)
+        atomic_write_text(outputs["lock"], json.dumps(lock, indent=2, ensure_ascii=False) + "\n")
+        return GenerateResult(briefing, outputs)
+
+    def _lock_record(self, briefing: Briefing, folder: Path) -> dict[str, Any]:
+        """What this briefing was built from: enough to tell later whether it is stale."""
+        spec_file = folder / "spec.yaml"
+        return {
+            "briefing": briefing.spec.name,
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "spec_sha256": hashlib.sha256(spec_file.read_bytes()).hexdigest(),
+            "template": briefing.spec.template,
+            "embedding_model": self.embedder.model_id,
+            "generator": self.settings.generation.backend,
+            "retrieval": {
+                "top_k": self.settings.retrieval.top_k,
+                "min_score": self.settings.retrieval.min_score,
+            },
+            "sections": [
+                {
+                    "heading": section.heading,
+                    "questions": list(section.questions),
+                    "evidence": [
+                        {
+                            "chunk_id": p.chunk.chunk_id,
+                            "content_hash": p.chunk.content_hash,
+                            "doc_id": p.chunk.doc_id,
+                            "score": round(p.score, 4),
+                        }
+                        for p in section.evidence
+                    ],
+                    "statements": [
+                        {
+                            "text": s.text,
+                            "citations": [c.to_dict() for c in s.citations],
+                            "supported": bool(s.verdict and s.verdict.supported),
+                            "verification": s.verdict.reason if s.verdict else "",
+                        }
+                        for s in section.statements
+                    ],
+                }
+                for section in briefing.sections
+            ],
+            "sources": [
+                {"number": s.number, "pages": list(s.pages), **s.document.to_dict()}
+                for s in briefing.sources
+            ],
+        }

@@ -1,0 +1,180 @@
+"""Briefing specs, section planning, and building a ``Briefing`` from the index.
+
+A spec (``briefings/<name>/spec.yaml``) names the topic, audience, template, filters and the
+sections with their questions. Each section retrieves for each of its questions, pools the
+passages, and asks the generator for statements; a sentence used in one section is not repeated
+in a later one. Every statement is verified against the passages it cites before it is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policybrief.citations import number_sources, verify_statement
+from policybrief.errors import SpecError
+from policybrief.generation import Generator
+from policybrief.loaders import parse_date
+from policybrief.retrieval import Retriever
+from policybrief.types import (
+    Briefing,
+    BriefingSpec,
+    Filters,
+    Passage,
+    Section,
+    SectionSpec,
+    Statement,
+)
+
+SPEC_FILE = "spec.yaml"
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_SPEC_KEYS = {"title", "audience", "template", "summary", "filters", "sections"}
+_SECTION_KEYS = {"heading", "questions", "question", "max_statements"}
+_FILTER_KEYS = {"since", "until", "sources", "paths"}
+
+
+def check_name(name: str) -> str:
+    """A briefing name is one plain path segment: no separators, no ``..``."""
+    if not NAME_PATTERN.fullmatch(name) or name.strip(".") == "":
+        raise SpecError(
+            f"invalid briefing name {name!r}: use letters, digits, '.', '_' and '-' only"
+        )
+    return name
+
+
+def list_briefings(briefings_dir: Path) -> list[str]:
+    if not briefings_dir.is_dir():
+        return []
+    return sorted(p.parent.name for p in briefings_dir.glob(f"*/{SPEC_FILE}"))
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise SpecError(f"{where} must be a string or a list of strings")
+
+
+def _date(value: Any, where: str) -> date | None:
+    if value is None:
+        return None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise SpecError(f"{where} must be a date like 2025-01-31, got {value!r}")
+    return parsed
+
+
+def parse_filters(data: Any, where: str) -> Filters:
+    if data is None:
+        return Filters()
+    if not isinstance(data, dict):
+        raise SpecError(f"{where} must be a mapping")
+    unknown = set(data) - _FILTER_KEYS
+    if unknown:
+        raise SpecError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    return Filters(
+        since=_date(data.get("since"), f"{where}.since"),
+        until=_date(data.get("until"), f"{where}.until"),
+        sources=_strings(data.get("sources"), f"{where}.sources"),
+        paths=_strings(data.get("paths"), f"{where}.paths"),
+    )
+
+
+def load_spec(briefings_dir: Path, name: str) -> BriefingSpec:
+    """Read and validate ``<briefings>/<name>/spec.yaml``; errors name the file and field."""
+    path = briefings_dir / check_name(name) / SPEC_FILE
+    if not path.is_file():
+        known = ", ".join(list_briefings(briefings_dir)) or "none"
+        raise SpecError(f"no briefing spec at {path} (briefings: {known})")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: expected a mapping with title and sections")
+    unknown = set(data) - _SPEC_KEYS
+    if unknown:
+        raise SpecError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
+    if not isinstance(data.get("title"), str) or not data["title"].strip():
+        raise SpecError(f"{path}: 'title' is required")
+    raw_sections = data.get("sections")
+    if not isinstance(raw_sections, list) or not raw_sections:
+        raise SpecError(f"{path}: 'sections' must be a non-empty list")
+    sections = []
+    for number, raw in enumerate(raw_sections, start=1):
+        where = f"{path}: sections[{number}]"
+        if not isinstance(raw, dict) or not isinstance(raw.get("heading"), str):
+            raise SpecError(f"{where} needs a 'heading'")
+        unknown = set(raw) - _SECTION_KEYS
+        if unknown:
+            raise SpecError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        questions = _strings(raw.get("questions"), f"{where}.questions") + _strings(
+            raw.get("question"), f"{where}.question"
+        )
+        if not questions:
+            raise SpecError(f"{where} ({raw['heading']}) needs at least one question")
+        max_statements = raw.get("max_statements", 4)
+        if not isinstance(max_statements, int) or max_statements < 1:
+            raise SpecError(f"{where}.max_statements must be a positive integer")
+        sections.append(SectionSpec(raw["heading"], questions, max_statements))
+    return BriefingSpec(
+        name=name,
+        title=data["title"].strip(),
+        audience=str(data.get("audience") or ""),
+        template=str(data.get("template") or "briefing"),
+        sections=tuple(sections),
+        filters=parse_filters(data.get("filters"), f"{path}: filters"),
+        summary=str(data.get("summary") or ""),
+    )
+
+
+def pooled_passages(
+    retriever: Retriever, questions: Sequence[str], filters: Filters
+) -> list[Passage]:
+    """Passages for all of a section's questions, each chunk once at its best score."""
+    best: dict[str, Passage] = {}
+    for question in questions:
+        for passage in retriever.retrieve(question, filters=filters):
+            known = best.get(passage.chunk.chunk_id)
+            if known is None or passage.score > known.score:
+                best[passage.chunk.chunk_id] = passage
+    return sorted(best.values(), key=lambda p: (-p.score, p.chunk.chunk_id))
+
+
+def verified(statements: Sequence[Statement], passages: Sequence[Passage]) -> list[Statement]:
+    """Statements with the verifier's verdict attached."""
+    chunks = {p.chunk.chunk_id: p.chunk for p in passages}
+    return [Statement(s.text, s.citations, verify_statement(s, chunks)) for s in statements]
+
+
+def build_briefing(spec: BriefingSpec, retriever: Retriever, generator: Generator) -> Briefing:
+    sections = []
+    used: set[tuple[str, int]] = set()
+    for section_spec in spec.sections:
+        passages = pooled_passages(retriever, section_spec.questions, spec.filters)
+        statements = generator.generate(
+            section_spec.questions,
+            passages,
+            max_statements=section_spec.max_statements,
+            exclude=used,
+        )
+        used.update((c.doc_id, c.start) for s in statements for c in s.citations)
+        sections.append(
+            Section(
+                section_spec.heading,
+                section_spec.questions,
+                tuple(verified(statements, passages)),
+                tuple(passages),
+            )
+        )
+    documents = {p.document.doc_id: p.document for s in sections for p in s.evidence}
+    sources = number_sources((st for s in sections for st in s.statements), documents)
+    return Briefing(spec, tuple(sections), sources)

@@ -1,0 +1,232 @@
+"""The catalog: what the index holds, in one SQLite file beside the vector store.
+
+It records each corpus file (size, mtime, content hash, metadata, or why it was skipped) and
+each chunk (text and provenance). A sync publishes its changes in one transaction, so readers
+see the corpus before or after a sync, never half of one; vectors for chunks that the catalog
+does not list are invisible to readers, and deletions wait in ``pending_deletes`` until the
+vector store has applied them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from policybrief.types import Chunk, DocumentInfo
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    published TEXT,
+    source TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    page INTEGER,
+    heading TEXT NOT NULL,
+    content_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, ordinal);
+CREATE TABLE IF NOT EXISTS pending_deletes (chunk_id TEXT PRIMARY KEY);
+"""
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the catalog last saw of a file: enough to tell whether it changed."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentUpdate:
+    """A file's new state: its metadata and chunks, or the reason it was skipped."""
+
+    doc_id: str
+    state: FileState
+    info: DocumentInfo
+    chunks: tuple[Chunk, ...] = ()
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- meta -------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str = "") -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def file_states(self) -> dict[str, FileState]:
+        rows = self._db.execute("SELECT doc_id, size, mtime_ns, sha256, error FROM documents")
+        return {row[0]: FileState(row[1], row[2], row[3], row[4]) for row in rows}
+
+    def documents(self) -> dict[str, DocumentInfo]:
+        """Every indexed document (skipped files excluded), by id."""
+        rows = self._db.execute(
+            "SELECT doc_id, path, title, published, source, url FROM documents "
+            "WHERE error = '' ORDER BY doc_id"
+        )
+        return {
+            row[0]: DocumentInfo(
+                doc_id=row[0],
+                path=row[1],
+                title=row[2],
+                published=date.fromisoformat(row[3]) if row[3] else None,
+                source=row[4],
+                url=row[5],
+            )
+            for row in rows
+        }
+
+    def skipped(self) -> dict[str, str]:
+        """Files that could not be loaded, with the reason."""
+        rows = self._db.execute(
+            "SELECT path, error FROM documents WHERE error != '' ORDER BY doc_id"
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def chunk_ids(self, doc_ids: Iterable[str] | None = None) -> set[str]:
+        if doc_ids is None:
+            return {row[0] for row in self._db.execute("SELECT chunk_id FROM chunks")}
+        ids: set[str] = set()
+        for batch in _batches(list(doc_ids)):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})", batch)
+            ids.update(row[0] for row in rows)
+        return ids
+
+    def chunks(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
+        found: dict[str, Chunk] = {}
+        for batch in _batches(list(chunk_ids)):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                'SELECT chunk_id, doc_id, text, start, "end", page, heading, content_hash '
+                f"FROM chunks WHERE chunk_id IN ({marks})",
+                batch,
+            )
+            for row in rows:
+                found[row[0]] = Chunk(*row)
+        return found
+
+    def counts(self) -> tuple[int, int]:
+        """(indexed documents, chunks)."""
+        docs = self._db.execute("SELECT COUNT(*) FROM documents WHERE error = ''").fetchone()[0]
+        chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return int(docs), int(chunks)
+
+    def pending_deletes(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT chunk_id FROM pending_deletes")]
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def publish(
+        self,
+        updates: Sequence[DocumentUpdate],
+        removed: Sequence[str],
+        touched: Sequence[tuple[str, int, int]],
+        stale_chunks: Iterable[str],
+        meta: dict[str, str],
+    ) -> None:
+        """Apply one sync in a single transaction: readers see all of it or none of it."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for doc_id in [*removed, *(u.doc_id for u in updates)]:
+                db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+                db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            for update in updates:
+                info, state = update.info, update.state
+                db.execute(
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        update.doc_id,
+                        info.path,
+                        state.size,
+                        state.mtime_ns,
+                        state.sha256,
+                        info.title,
+                        info.published.isoformat() if info.published else None,
+                        info.source,
+                        info.url,
+                        state.error,
+                    ),
+                )
+                db.executemany(
+                    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            c.chunk_id,
+                            c.doc_id,
+                            n,
+                            c.text,
+                            c.start,
+                            c.end,
+                            c.page,
+                            c.heading,
+                            c.content_hash,
+                        )
+                        for n, c in enumerate(update.chunks)
+                    ],
+                )
+            db.executemany(
+                "UPDATE documents SET size = ?, mtime_ns = ? WHERE doc_id = ?",
+                [(size, mtime, doc_id) for doc_id, size, mtime in touched],
+            )
+            db.executemany(
+                "DELETE FROM pending_deletes WHERE chunk_id = ?",
+                [(c.chunk_id,) for u in updates for c in u.chunks],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO pending_deletes VALUES (?)",
+                [(chunk_id,) for chunk_id in stale_chunks],
+            )
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def clear_pending_deletes(self, chunk_ids: Sequence[str]) -> None:
+        for batch in _batches(list(chunk_ids)):
+            marks = ",".join("?" * len(batch))
+            self._db.execute(f"DELETE FROM pending_deletes WHERE chunk_id IN ({marks})", batch)
+
+
+def _batches(items: list[str], size: int = 900) -> Iterable[list[str]]:
+    """SQLite limits the number of parameters in one statement."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

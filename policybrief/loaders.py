@@ -1,0 +1,307 @@
+"""Files → ``Document``: one loader per suffix, each keeping what the file says about itself.
+
+Every loader returns cleaned plain text (one paragraph per line) plus title, publication date,
+source, URL, page starts and section headings. A file that cannot be read raises ``LoadError``
+with a one-line reason; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policybrief.errors import LoadError
+from policybrief.types import Document
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%Y%m%d",
+)
+_TIME_SUFFIX = re.compile(r"(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)?\s*$")
+_ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
+_SCRAPE_TAIL = re.compile(r"^(?:Opinions|You've reached the end|You’ve reached the end)\b")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def parse_date(value: Any) -> date | None:
+    """A date from front matter or a dateline; None when it is not clearly a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    iso = _ISO_PREFIX.match(text)
+    if iso:
+        text = iso.group(1)
+    text = _TIME_SUFFIX.sub("", text).strip().replace("Sept ", "Sep ")
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def decode(data: bytes, path: str) -> str:
+    """Text from bytes: UTF-8 (with or without BOM), else the detected encoding."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise LoadError(path, "not text in any known encoding")
+    return str(best)
+
+
+def _clean_lines(lines: list[str]) -> str:
+    """One paragraph per line, inner white space collapsed, blank runs dropped."""
+    return "\n".join(" ".join(line.split()) for line in lines if line.strip())
+
+
+class _Builder:
+    """Accumulates paragraphs and headings, keeping character offsets right."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.headings: list[tuple[int, str]] = []
+        self.page_starts: list[int] = []
+
+    def heading(self, text: str) -> None:
+        text = " ".join(text.split())
+        if text:
+            self.headings.append((self.length, text))
+
+    def page(self) -> None:
+        self.page_starts.append(self.length)
+
+    def paragraph(self, text: str) -> None:
+        text = " ".join(text.split())
+        if not text:
+            return
+        if self.parts:
+            self.parts.append("\n")
+            self.length += 1
+        self.parts.append(text)
+        self.length += len(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _document(path: Path, doc_id: str, display: str, builder: _Builder, **meta: Any) -> Document:
+    text = builder.text()
+    if not text.strip():
+        raise LoadError(display, "no text found")
+    title = meta.pop("title", "") or path.stem.replace("_", " ").replace("-", " ")
+    return Document(
+        doc_id=doc_id,
+        path=display,
+        title=" ".join(str(title).split()),
+        text=text,
+        page_starts=tuple(builder.page_starts),
+        headings=tuple(builder.headings),
+        **meta,
+    )
+
+
+def load_text(path: Path, doc_id: str, display: str) -> Document:
+    """Plain text, recognising the news-scrape layout (datelines, title, Highlights, Story)."""
+    lines = decode(path.read_bytes(), display).splitlines()
+    index = 0
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    dates: list[date] = []
+    while index < len(lines):
+        line = lines[index].strip()
+        found = parse_date(line) if line else None
+        if line and found is None:
+            break
+        if found:
+            dates.append(found)
+        index += 1
+    body = lines[index:]
+    title = ""
+    if body and (dates or (len(body) > 1 and not body[1].strip())) and len(body[0]) <= 200:
+        title, body = body[0].strip(), body[1:]
+    builder = _Builder()
+    for line in body:
+        stripped = line.strip()
+        if dates and _SCRAPE_TAIL.match(stripped):
+            break
+        if dates and stripped in {"Highlights", "Story"}:
+            builder.heading(stripped)
+        else:
+            builder.paragraph(stripped)
+    return _document(
+        path, doc_id, display, builder, title=title, published=min(dates, default=None)
+    )
+
+
+def split_front_matter(text: str, display: str) -> tuple[dict[str, Any], str]:
+    """YAML front matter (between leading ``---`` lines) and the rest of the text."""
+    if not text.startswith("---"):
+        return {}, text
+    match = re.match(r"---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|$)", text, re.DOTALL)
+    if not match:
+        raise LoadError(display, "front matter opened with --- but never closed")
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        reason = str(exc).splitlines()[0]
+        raise LoadError(display, f"front matter is not valid YAML ({reason})") from exc
+    if not isinstance(meta, dict):
+        raise LoadError(display, "front matter is not a mapping of keys to values")
+    return meta, text[match.end() :]
+
+
+def _markdown_inline(line: str) -> str:
+    line = _MD_LINK.sub(r"\1", line)
+    line = _MD_EMPHASIS.sub(r"\2", line)
+    return line.replace("`", "")
+
+
+def load_markdown(path: Path, doc_id: str, display: str) -> Document:
+    """Markdown with optional front matter (title, published, source, url)."""
+    meta, body = split_front_matter(decode(path.read_bytes(), display), display)
+    builder = _Builder()
+    first_heading = ""
+    for raw in body.splitlines():
+        heading = _MD_HEADING.match(raw.strip())
+        if heading:
+            text = _markdown_inline(heading.group(2))
+            first_heading = first_heading or text
+            builder.heading(text)
+        elif not re.fullmatch(r"\s*(?:-{3,}|\*{3,}|_{3,})\s*", raw):
+            builder.paragraph(_markdown_inline(_MD_LIST.sub("", raw)))
+    return _document(
+        path,
+        doc_id,
+        display,
+        builder,
+        title=str(meta.get("title") or first_heading),
+        published=parse_date(meta.get("published") or meta.get("date")),
+        source=str(meta.get("source") or ""),
+        url=str(meta.get("url") or ""),
+    )
+
+
+_HTML_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "svg")
+_HTML_BLOCKS = ("p", "li", "blockquote", "pre", "td", "th", "dd", "dt", "figcaption")
+_HTML_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _meta_content(soup: Any, *names: str) -> str:
+    for name in names:
+        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
+        if tag and tag.get("content"):
+            return str(tag["content"]).strip()
+    return ""
+
+
+def load_html(path: Path, doc_id: str, display: str) -> Document:
+    """An HTML page's main text: article or main element, without scripts or navigation."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(decode(path.read_bytes(), display), "html.parser")
+    title = _meta_content(soup, "og:title") or (soup.title.get_text() if soup.title else "")
+    published = parse_date(
+        _meta_content(soup, "article:published_time", "date", "dc.date", "DC.date.issued")
+    )
+    time_tag = soup.find("time", attrs={"datetime": True})
+    if published is None and time_tag is not None:
+        published = parse_date(str(time_tag["datetime"]))
+    source = _meta_content(soup, "og:site_name", "publisher", "author")
+    url = _meta_content(soup, "og:url")
+    canonical = soup.find("link", rel="canonical")
+    if not url and canonical is not None and canonical.get("href"):
+        url = str(canonical["href"])
+    for tag in soup(_HTML_DROP):
+        tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    builder = _Builder()
+    for element in root.find_all([*_HTML_HEADINGS, *_HTML_BLOCKS]):
+        if element.find_parent(_HTML_BLOCKS) is not None:
+            continue  # its text is part of an enclosing block already taken
+        text = element.get_text(" ")
+        if element.name in _HTML_HEADINGS:
+            title = title or text
+            builder.heading(text)
+        else:
+            builder.paragraph(text)
+    if not builder.parts:
+        for line in root.get_text("\n").splitlines():
+            builder.paragraph(line)
+    return _document(
+        path, doc_id, display, builder, title=title, published=published, source=source, url=url
+    )
+
+
+def load_pdf(path: Path, doc_id: str, display: str) -> Document:
+    """A PDF's text layer, page by page; page numbers are kept for citations."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            raise LoadError(display, "PDF is encrypted")
+        builder = _Builder()
+        for page in reader.pages:
+            builder.page()
+            for line in (page.extract_text() or "").splitlines():
+                builder.paragraph(line)
+        info = reader.metadata
+        title = str(info.title) if info and info.title else ""
+        source = str(info.author) if info and info.author else ""
+    except LoadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise LoadError(display, f"unreadable PDF ({exc})") from exc
+    if not builder.text().strip():
+        raise LoadError(display, "PDF has no text layer (scanned?)")
+    return _document(path, doc_id, display, builder, title=title, source=source)
+
+
+LOADERS: dict[str, Callable[[Path, str, str], Document]] = {
+    ".txt": load_text,
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".html": load_html,
+    ".htm": load_html,
+    ".pdf": load_pdf,
+}
+
+
+def load_document(path: Path, doc_id: str, display: str | None = None) -> Document:
+    """Load any supported file; ``display`` is the path shown to users (default: ``path``)."""
+    display = display or str(path)
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise LoadError(display, f"unsupported file type {path.suffix or '(none)'}")
+    try:
+        return loader(path, doc_id, display)
+    except OSError as exc:
+        raise LoadError(display, f"cannot read file ({exc.strerror or exc})") from exc

@@ -1,0 +1,120 @@
+"""The vector store: a Chroma collection, always given explicit embeddings.
+
+Chroma is imported only when a store is opened. Collections are created without an embedding
+function (Chroma's default would try to download a model), with cosine distance, and with
+anonymized telemetry off. Each vector carries its chunk's text and document id, so the
+collection is readable on its own (for example by LangChain's Chroma wrapper); the catalog
+holds the rest of the provenance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from policybrief.types import Chunk
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class VectorStore(Protocol):
+    """What the index needs from a vector database."""
+
+    def existing(self, ids: Sequence[str]) -> set[str]: ...
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def search(
+        self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) best first, optionally within some documents."""
+        ...
+
+    def all_ids(self) -> set[str]: ...
+
+
+def _client_settings() -> Any:
+    from chromadb.config import Settings
+
+    return Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+class ChromaStore:
+    """A Chroma collection on local disk."""
+
+    def __init__(self, path: Path, collection: str) -> None:
+        import chromadb
+
+        path.mkdir(parents=True, exist_ok=True)
+        self.client = chromadb.PersistentClient(path=str(path), settings=_client_settings())
+        self.name = collection
+        self.collection = self.client.get_or_create_collection(
+            collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        self.max_batch = int(self.client.get_max_batch_size())
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), self.max_batch):
+            batch = list(ids[start : start + self.max_batch])
+            found.update(self.collection.get(ids=batch, include=[])["ids"])
+        return found
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        for start in range(0, len(chunks), self.max_batch):
+            batch = chunks[start : start + self.max_batch]
+            self.collection.upsert(
+                ids=[c.chunk_id for c in batch],
+                embeddings=vectors[start : start + len(batch)],
+                documents=[c.text for c in batch],
+                metadatas=[{"doc_id": c.doc_id, "content_hash": c.content_hash} for c in batch],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), self.max_batch):
+            self.collection.delete(ids=list(ids[start : start + self.max_batch]))
+
+    def search(
+        self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        if doc_ids is not None and not doc_ids:
+            return []
+        where: dict[str, Any] | None = None
+        if doc_ids is not None:
+            where = {"doc_id": {"$in": list(doc_ids)}}
+        count = self.collection.count()
+        if count == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[vector],
+            n_results=min(k, count),
+            where=where,
+            include=["distances"],
+        )
+        ids = result["ids"][0]
+        distances = result["distances"][0] if result["distances"] else []
+        return [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=True)]
+
+    def all_ids(self) -> set[str]:
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            batch = self.collection.get(include=[], limit=self.max_batch, offset=offset)["ids"]
+            ids.update(batch)
+            if len(batch) < self.max_batch:
+                return ids
+            offset += len(batch)
+
+    def drop_other_collections(self) -> list[str]:
+        """Remove collections built for another model; returns their names."""
+        dropped = []
+        for collection in self.client.list_collections():
+            name = collection if isinstance(collection, str) else collection.name
+            if name != self.name and name.startswith("pb_"):
+                self.client.delete_collection(name)
+                dropped.append(name)
+        return dropped

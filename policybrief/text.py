@@ -1,0 +1,85 @@
+"""Pure text helpers shared by chunking, generation and verification.
+
+Sentence spans are character offsets into the text given, so that whatever is quoted can be
+traced back to the exact place it came from.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words after which a period does not end a sentence (compared case-insensitively).
+ABBREVIATIONS = frozenset(
+    (
+        "mr mrs ms dr prof sr jr st gen sen rep gov lt col sgt capt cmdr adm pres amb "
+        "inc co corp ltd llc plc dept univ assn est approx govt "
+        "jan feb mar apr jun jul aug sep sept oct nov dec "
+        "no nos vol fig figs pp ch art sec para vs etc al cf ed eds rev "
+        "e.g i.e u.s u.k u.n e.u p.m a.m d.c"
+    ).split()
+)
+
+BULLET = "•◦▪‣·-–—*"
+_CANDIDATE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
+_PARAGRAPH = re.compile(r"[^\n]+")
+_WORD = re.compile(r"\S+")
+
+
+def _ends_sentence(text: str, end: int, limit: int) -> bool:
+    """Whether the punctuation run ending at ``end`` closes a sentence (``limit``: line end)."""
+    nxt = text[end : min(limit, end + 8)].lstrip()
+    if not nxt:
+        return True
+    first = nxt[0]
+    if not (first.isupper() or first.isdigit() or first in "\"'“‘([" + BULLET):
+        return False
+    if text[end - 1] in "!?" or text[end - 1] in "\"'”’)]":
+        return True
+    word_start = max(text.rfind(" ", 0, end), text.rfind("\n", 0, end)) + 1
+    word = text[word_start : end - 1].lstrip("(\"'“‘").casefold()
+    if not word:
+        return True
+    if word in ABBREVIATIONS:
+        return False
+    # Initials such as "J." or "H.R." are not sentence ends.
+    return not re.fullmatch(r"(?:[a-z]\.)*[a-z]", word)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span past surrounding white space and a leading bullet marker."""
+    while start < end and text[start].isspace():
+        start += 1
+    if start < end and text[start] in BULLET and (end - start == 1 or text[start + 1] == " "):
+        start += 1
+        while start < end and text[start].isspace():
+            start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Sentence spans of ``text`` (shifted by ``offset``). Line breaks always end a sentence."""
+    spans: list[tuple[int, int]] = []
+    for line in _PARAGRAPH.finditer(text):
+        start = line.start()
+        for match in _CANDIDATE.finditer(text, line.start(), line.end()):
+            if _ends_sentence(text, match.end(), line.end()):
+                spans.append(_trim(text, start, match.end()))
+                start = match.end()
+        spans.append(_trim(text, start, line.end()))
+    return [(s + offset, e + offset) for s, e in spans if e > s]
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans of non-empty lines: the paragraph unit of every loader's output."""
+    return [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text) if m.group().strip()]
+
+
+def word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _WORD.finditer(text, start, end)]
+
+
+def normalize_space(text: str) -> str:
+    """Collapse runs of white space so comparisons ignore line wrapping."""
+    return " ".join(text.split())

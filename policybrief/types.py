@@ -1,0 +1,249 @@
+"""Plain data that flows one way: load → chunk → index → retrieve → generate → verify → render.
+
+Everything here is a frozen dataclass with no I/O, so each stage can be tested on its own and
+a notebook can build or inspect any of them by hand.
+"""
+
+from __future__ import annotations
+
+import bisect
+import fnmatch
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file, cleaned to plain text, with what the file says about itself.
+
+    ``page_starts`` holds the character offset where each page begins (PDFs); ``headings`` holds
+    ``(offset, heading)`` pairs so that any span can be traced to its page and section.
+    """
+
+    doc_id: str
+    path: str
+    title: str
+    text: str
+    published: date | None = None
+    source: str = ""
+    url: str = ""
+    page_starts: tuple[int, ...] = ()
+    headings: tuple[tuple[int, str], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page number holding ``offset``, or None for unpaged documents."""
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))
+
+    def heading_at(self, offset: int) -> str:
+        """The most recent section heading at or before ``offset`` ("" when none)."""
+        starts = [start for start, _ in self.headings]
+        index = bisect.bisect_right(starts, offset) - 1
+        return self.headings[index][1] if index >= 0 else ""
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the index remembers about a document: enough to cite it without reloading it."""
+
+    doc_id: str
+    path: str
+    title: str
+    published: date | None = None
+    source: str = ""
+    url: str = ""
+
+    @classmethod
+    def of(cls, document: Document) -> DocumentInfo:
+        return cls(
+            doc_id=document.doc_id,
+            path=document.path,
+            title=document.title,
+            published=document.published,
+            source=document.source,
+            url=document.url,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "path": self.path,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "source": self.source,
+            "url": self.url,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentInfo:
+        published = data.get("published")
+        return cls(
+            doc_id=data["doc_id"],
+            path=data["path"],
+            title=data["title"],
+            published=date.fromisoformat(published) if published else None,
+            source=data.get("source", ""),
+            url=data.get("url", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A span of a document small enough for the embedder, with its provenance.
+
+    ``chunk_id`` hashes the document id and the text (stable across runs); ``content_hash``
+    hashes the text alone, so a lock file can tell whether cited evidence changed.
+    """
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    page: int | None
+    heading: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with the document it came from and how well it matched."""
+
+    chunk: Chunk
+    document: DocumentInfo
+    score: float
+    dense_score: float | None = None
+    keyword_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a statement's support lies: a chunk, and the exact span of the document."""
+
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "start": self.start,
+            "end": self.end,
+            "page": self.page,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
+        return cls(data["chunk_id"], data["doc_id"], data["start"], data["end"], data.get("page"))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verifier's finding on one statement."""
+
+    supported: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One sentence of output and the passages it rests on."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    verdict: Verdict | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """One numbered entry of a source list."""
+
+    number: int
+    document: DocumentInfo
+    pages: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which documents retrieval may draw on. Undated documents fail any date bound."""
+
+    since: date | None = None
+    until: date | None = None
+    sources: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.since or self.until or self.sources or self.paths)
+
+    def matches(self, info: DocumentInfo) -> bool:
+        if self.since or self.until:
+            if info.published is None:
+                return False
+            if self.since and info.published < self.since:
+                return False
+            if self.until and info.published > self.until:
+                return False
+        if self.sources and not any(s.casefold() in info.source.casefold() for s in self.sources):
+            return False
+        return not self.paths or any(fnmatch.fnmatch(info.doc_id, p) for p in self.paths)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "sources": list(self.sources),
+            "paths": list(self.paths),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A cited answer to one question. ``found`` is False when nothing relevant was retrieved."""
+
+    question: str
+    statements: tuple[Statement, ...]
+    sources: tuple[Source, ...]
+    passages: tuple[Passage, ...]
+    found: bool
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    heading: str
+    questions: tuple[str, ...]
+    max_statements: int = 4
+
+
+@dataclass(frozen=True)
+class BriefingSpec:
+    """What a briefing is about, read from ``briefings/<name>/spec.yaml``."""
+
+    name: str
+    title: str
+    audience: str
+    template: str
+    sections: tuple[SectionSpec, ...]
+    filters: Filters = field(default_factory=Filters)
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A generated section: its statements and the evidence retrieval gave it."""
+
+    heading: str
+    questions: tuple[str, ...]
+    statements: tuple[Statement, ...]
+    evidence: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class Briefing:
+    spec: BriefingSpec
+    sections: tuple[Section, ...]
+    sources: tuple[Source, ...]

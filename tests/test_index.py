@@ -1,0 +1,169 @@
+"""Incremental sync: the fake embedder counts what is embedded; Chroma on disk is real."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from policybrief.api import Project
+from policybrief.catalog import FileState
+from policybrief.embedders import Embedder
+from policybrief.index import CorpusDiff, diff_corpus
+from policybrief.testing import FakeEmbedder
+
+ALPHA = "# Alpha\n\nAlpha paragraph about chips.\n\nSecond alpha paragraph on export rules.\n"
+BETA = "# Beta\n\nBeta talks about critical minerals.\n"
+
+
+class CountingEmbedder:
+    """Wraps a real embedder and counts the texts it embeds."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.embedded: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+        self.embedded.extend(texts)
+        return self.inner.embed_documents(texts)
+
+
+def stored_ids(project: Project) -> set[str]:
+    return project.index.store.all_ids()
+
+
+def test_unchanged_corpus_embeds_nothing(fake_project: Callable[..., Project]) -> None:
+    project = fake_project({"alpha.md": ALPHA, "beta.md": BETA})
+    embedder: FakeEmbedder = project.embedder  # type: ignore[assignment]
+    first = project.ingest()
+    assert sorted(first.added) == ["corpus/alpha.md", "corpus/beta.md"]
+    assert first.embedded == len(embedder.embedded) > 0
+    calls = embedder.calls
+    second = project.ingest()
+    assert second.embedded == 0 and embedder.calls == calls
+    assert second.unchanged == 2 and not second.changed
+
+
+def test_touching_a_file_without_changing_it_embeds_nothing(
+    fake_project: Callable[..., Project],
+) -> None:
+    project = fake_project({"alpha.md": ALPHA})
+    project.ingest()
+    path = project.corpus_dir / "alpha.md"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    report = project.ingest()
+    assert report.embedded == 0 and not report.changed
+    assert project.index.status(project.corpus_dir).up_to_date
+
+
+def test_changed_file_replaces_exactly_its_old_chunks(fake_project: Callable[..., Project]) -> None:
+    project = fake_project({"alpha.md": ALPHA, "beta.md": BETA})
+    project.ingest()
+    beta_ids = project.index.catalog.chunk_ids(["beta.md"])
+    alpha_before = project.index.catalog.chunk_ids(["alpha.md"])
+    embedder: FakeEmbedder = project.embedder  # type: ignore[assignment]
+    embedded_before = len(embedder.embedded)
+
+    (project.corpus_dir / "alpha.md").write_text(
+        ALPHA.replace("Second alpha paragraph", "A rewritten paragraph"), encoding="utf-8"
+    )
+    report = project.ingest()
+
+    alpha_after = project.index.catalog.chunk_ids(["alpha.md"])
+    assert report.updated == ["corpus/alpha.md"]
+    assert (
+        report.embedded
+        == len(alpha_after - alpha_before)
+        == len(embedder.embedded) - embedded_before
+    )
+    assert any("rewritten" in text for text in embedder.embedded[embedded_before:])
+    assert stored_ids(project) == alpha_after | beta_ids
+    assert project.index.catalog.chunk_ids(["beta.md"]) == beta_ids
+    assert not project.index.catalog.pending_deletes()
+
+
+def test_deleted_file_loses_its_chunks(fake_project: Callable[..., Project]) -> None:
+    project = fake_project({"alpha.md": ALPHA, "beta.md": BETA})
+    project.ingest()
+    alpha_ids = project.index.catalog.chunk_ids(["alpha.md"])
+    (project.corpus_dir / "beta.md").unlink()
+    report = project.ingest()
+    assert report.removed == ["beta.md"]
+    assert stored_ids(project) == alpha_ids
+    assert set(project.index.documents()) == {"alpha.md"}
+
+
+def test_unloadable_file_is_skipped_with_a_reason_and_retried_when_it_changes(
+    fake_project: Callable[..., Project],
+) -> None:
+    project = fake_project({"alpha.md": ALPHA, "bad.md": "---\ntitle: [oops\n---\nBody\n"})
+    report = project.ingest()
+    assert "front matter is not valid YAML" in report.skipped["corpus/bad.md"]
+    assert set(project.index.documents()) == {"alpha.md"}
+    assert "corpus/bad.md" in project.status().index.skipped
+    assert project.ingest().skipped and not project.ingest().changed  # not retried unchanged
+
+    (project.corpus_dir / "bad.md").write_text("---\ntitle: Fixed\n---\nBody text.\n", "utf-8")
+    report = project.ingest()
+    assert report.added == ["corpus/bad.md"] and not report.skipped
+    assert project.index.documents()["bad.md"].title == "Fixed"
+
+
+def test_unsupported_and_hidden_files_are_not_indexed(fake_project: Callable[..., Project]) -> None:
+    project = fake_project({"alpha.md": ALPHA, "photo.jpg": b"\xff\xd8", ".hidden.md": BETA})
+    report = project.ingest()
+    assert report.ignored == ["corpus/photo.jpg"]
+    assert set(project.index.documents()) == {"alpha.md"}
+
+
+def test_status_reports_what_is_out_of_date(fake_project: Callable[..., Project]) -> None:
+    project = fake_project({"alpha.md": ALPHA, "beta.md": BETA})
+    project.ingest()
+    (project.corpus_dir / "beta.md").unlink()
+    (project.corpus_dir / "gamma.md").write_text("# Gamma\n\nNew text.\n", "utf-8")
+    (project.corpus_dir / "alpha.md").write_text(ALPHA + "\nMore.\n", "utf-8")
+    status = project.status().index
+    assert status.diff.new == ("gamma.md",)
+    assert status.diff.modified == ("alpha.md",)
+    assert status.diff.removed == ("beta.md",)
+    assert not status.up_to_date
+
+
+def test_diff_corpus_compares_size_and_mtime() -> None:
+    known = {
+        "same": FileState(10, 100, "h1"),
+        "moved": FileState(10, 100, "h2"),
+        "gone": FileState(1, 1, "h3"),
+    }
+    files = {"same": (10, 100), "moved": (10, 200), "new": (5, 5)}
+    assert diff_corpus(files, known) == CorpusDiff(("new",), ("moved",), ("gone",), ("same",))
+    assert diff_corpus(files, known, rebuild=True).modified == ("moved", "same")
+
+
+def test_real_model_and_chroma_sync_incrementally(
+    make_project: Callable[..., Path], real_embedder: Embedder
+) -> None:
+    root = make_project({"alpha.md": ALPHA}, sample=True)
+    embedder = CountingEmbedder(real_embedder)
+    project = Project.open(root, embedder=embedder)  # type: ignore[arg-type]
+    first = project.ingest()
+    assert first.embedded == len(embedder.embedded) == first.chunks > 0
+    assert project.ingest().embedded == 0 and len(embedder.embedded) == first.chunks
+
+    sample = project.corpus_dir / "000_2ce7d138358dc40e.txt"
+    sample.write_text(
+        sample.read_text("utf-8").replace("Opinions", "One more closing line.\n\nOpinions"),
+        "utf-8",
+    )
+    report = project.ingest()
+    assert report.updated == ["corpus/000_2ce7d138358dc40e.txt"]
+    assert 0 < report.embedded < first.chunks  # only the chunk(s) whose text changed
+    assert stored_ids(project) == project.index.catalog.chunk_ids()
+
+    (project.corpus_dir / "alpha.md").unlink()
+    project.ingest()
+    assert set(project.index.documents()) == {"000_2ce7d138358dc40e.txt"}
+    assert stored_ids(project) == project.index.catalog.chunk_ids()

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from policybrief.errors import LoadError
+from policybrief.loaders import load_document, parse_date
+from tests.conftest import SAMPLE
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def make_pdf(path: Path, pages: list[str], title: str = "") -> Path:
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    if title:
+        pdf.set_title(title)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+    pdf.output(str(path))
+    return path
+
+
+def test_sample_news_scrape_keeps_title_date_and_story_and_drops_boilerplate() -> None:
+    doc = load_document(SAMPLE, SAMPLE.name)
+    assert doc.title == "Trump's H20 chip ban pushes China toward AI independence"
+    assert doc.published == date(2025, 4, 21)  # the earlier of the two datelines
+    assert [h for _, h in doc.headings] == ["Highlights", "Story"]
+    assert "Opinions" not in doc.text
+    assert "reached the end" not in doc.text
+    assert "Apr 24, 2025" not in doc.text
+    assert doc.text.startswith("• The Trump administration's H20 chip ban")
+    assert "380 billion RMB, or around $52.7 billion" in doc.text
+    story = doc.text.index("In response to escalated")
+    assert doc.heading_at(story) == "Story"
+    assert doc.heading_at(0) == "Highlights"
+
+
+def test_plain_text_takes_title_from_a_first_line_set_apart(tmp_path: Path) -> None:
+    path = write(tmp_path, "note.txt", "Chip notes\n\nFirst paragraph here.\nSecond one.\n")
+    doc = load_document(path, "note.txt")
+    assert doc.title == "Chip notes"
+    assert doc.text == "First paragraph here.\nSecond one."
+    assert doc.published is None
+
+
+def test_plain_text_without_a_title_line_is_named_after_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "export_rules.txt", "Just one long paragraph of text.\nAnd more.")
+    doc = load_document(path, "export_rules.txt")
+    assert doc.title == "export rules"
+    assert doc.text.startswith("Just one long paragraph")
+
+
+def test_markdown_front_matter_gives_metadata_and_headings_give_provenance(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "rule.md",
+        '---\ntitle: "New Rule"\npublished: 2024-04-04\nsource: BIS\n'
+        "url: https://example.org/rule\n---\n# New Rule\n\nIntro with a [link](http://x.y) "
+        "and **bold** text.\n\n## Details\n\n- First item.\n- Second item.\n",
+    )
+    doc = load_document(path, "rule.md")
+    assert (doc.title, doc.published, doc.source, doc.url) == (
+        "New Rule",
+        date(2024, 4, 4),
+        "BIS",
+        "https://example.org/rule",
+    )
+    assert doc.text == "Intro with a link and bold text.\nFirst item.\nSecond item."
+    assert doc.heading_at(doc.text.index("First item")) == "Details"
+
+
+def test_markdown_without_front_matter_takes_title_from_first_heading(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.md", "# The Heading\n\nBody text.\n")
+    doc = load_document(path, "a.md")
+    assert doc.title == "The Heading"
+    assert doc.published is None
+
+
+def test_markdown_with_broken_front_matter_is_a_clear_load_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.md", "---\ntitle: [unclosed\n---\nBody\n")
+    with pytest.raises(LoadError, match="front matter is not valid YAML"):
+        load_document(path, "bad.md")
+
+
+def test_html_keeps_main_text_and_drops_scripts_and_navigation(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "page.html",
+        """<html><head><title>Page title</title>
+        <meta property="article:published_time" content="2025-07-31T10:00:00Z">
+        <meta property="og:site_name" content="Senate Banking">
+        <script>var tracking = 1;</script><style>p {color: red}</style></head>
+        <body><nav><a href="/">Home</a> | <a href="/news">News</a></nav>
+        <article><h1>Letter on AI chips</h1><p>Senators wrote to Commerce.</p>
+        <h2>Demands</h2><p>They asked for <b>answers</b> by August.</p></article>
+        <footer>Copyright</footer></body></html>""",
+    )
+    doc = load_document(path, "page.html")
+    assert doc.title == "Page title"
+    assert doc.published == date(2025, 7, 31)
+    assert doc.source == "Senate Banking"
+    assert doc.text == "Senators wrote to Commerce.\nThey asked for answers by August."
+    assert "tracking" not in doc.text and "Home" not in doc.text and "Copyright" not in doc.text
+    assert doc.heading_at(doc.text.index("They asked")) == "Demands"
+
+
+def test_pdf_keeps_text_per_page_with_page_numbers(tmp_path: Path) -> None:
+    path = make_pdf(
+        tmp_path / "report.pdf",
+        ["Page one talks about export controls.", "Page two covers critical minerals."],
+        title="Annual Report",
+    )
+    doc = load_document(path, "report.pdf")
+    assert doc.title == "Annual Report"
+    assert doc.page_at(doc.text.index("export controls")) == 1
+    assert doc.page_at(doc.text.index("critical minerals")) == 2
+
+
+def test_corrupt_pdf_is_a_clear_load_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "broken.pdf", b"%PDF-1.4\nthis is not really a pdf")
+    with pytest.raises(LoadError, match=r"broken\.pdf"):
+        load_document(path, "broken.pdf")
+
+
+def test_unsupported_suffix_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "image.png", b"\x89PNG")
+    with pytest.raises(LoadError, match=r"unsupported file type \.png"):
+        load_document(path, "image.png")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-04-21", date(2025, 4, 21)),
+        ("2025-07-31T10:00:00Z", date(2025, 7, 31)),
+        ("Apr 21, 2025, 5:33 PM", date(2025, 4, 21)),
+        ("April 21, 2025", date(2025, 4, 21)),
+        ("21 April 2025", date(2025, 4, 21)),
+        ("Sept 3, 2025", date(2025, 9, 3)),
+        ("December 03, 2025", date(2025, 12, 3)),
+        ("not a date", None),
+        ("Highlights", None),
+        ("2025", None),
+    ],
+)
+def test_parse_date(text: str, expected: date | None) -> None:
+    assert parse_date(text) == expected

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policybrief.errors import TemplateRenderError
+from policybrief.rendering import Renderer, md_escape, shipped_templates_dir
+
+
+def test_md_escape_keeps_document_text_literal() -> None:
+    assert md_escape("<script>alert(1)</script>") == "\\<script\\>alert(1)\\</script\\>"
+    assert md_escape("a *b* [c](d) `e` #f") == "a \\*b\\* \\[c\\](d) \\`e\\` \\#f"
+    assert md_escape("U.S.-China $52.7 billion") == "U.S.-China $52.7 billion"
+
+
+def test_html_templates_autoescape(tmp_path: Path) -> None:
+    (tmp_path / "page.html.j2").write_text("<p>{{ text }}</p>", "utf-8")
+    out = Renderer(tmp_path).render("page.html.j2", {"text": "<script>x</script>"})
+    assert out == "<p>&lt;script&gt;x&lt;/script&gt;</p>"
+
+
+def test_project_templates_override_shipped_ones(tmp_path: Path) -> None:
+    (tmp_path / "briefing.md.j2").write_text("mine", "utf-8")
+    assert Renderer(tmp_path).template_file("briefing.md.j2") == tmp_path / "briefing.md.j2"
+    assert Renderer(tmp_path / "none").template_file("briefing.md.j2") == (
+        shipped_templates_dir() / "briefing.md.j2"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "message"),
+    [
+        ("line one\n{{ missing }}\n", 2, "'missing' is undefined"),
+        ("a\nb\n{% if x %}\n", 3, "Unexpected end of template"),
+        ("{{ 1 / 0 }}\n", 1, "ZeroDivisionError"),
+    ],
+)
+def test_template_errors_name_file_and_line(
+    tmp_path: Path, source: str, line: int, message: str
+) -> None:
+    (tmp_path / "t.md.j2").write_text(source, "utf-8")
+    with pytest.raises(TemplateRenderError) as caught:
+        Renderer(tmp_path).render("t.md.j2", {"x": 1})
+    assert f"t.md.j2:{line}" in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_missing_template_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(TemplateRenderError, match=r"'nope\.md\.j2' not found"):
+        Renderer(tmp_path).render("nope.md.j2", {})

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from policybrief.text import split_sentences
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One. Two.", ["One.", "Two."]),
+        ("It cost $52.7 billion. Then more.", ["It cost $52.7 billion.", "Then more."]),
+        ("The U.S. Department acted. Done.", ["The U.S. Department acted.", "Done."]),
+        ("Sen. Warren (D-Mass.) wrote. Done.", ["Sen. Warren (D-Mass.) wrote.", "Done."]),
+        ("On Oct. 7, 2022, BIS acted. Yes.", ["On Oct. 7, 2022, BIS acted.", "Yes."]),
+        ("J. Smith agreed. Fine.", ["J. Smith agreed.", "Fine."]),
+        ("Really? Yes! Ok.", ["Really?", "Yes!", "Ok."]),
+        ('He said "stop." Then left.', ['He said "stop."', "Then left."]),
+        ("e.g. this one stays whole.", ["e.g. this one stays whole."]),
+        ("Line one\nLine two", ["Line one", "Line two"]),
+        ("  • A bullet point.\n• Another.", ["A bullet point.", "Another."]),
+        ("", []),
+    ],
+)
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_offsets_are_shifted_into_the_enclosing_text() -> None:
+    text = "Ab. Cd."
+    spans = split_sentences(text, offset=100)
+    assert spans == [(100, 103), (104, 107)]
