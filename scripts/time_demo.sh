@@ -8,13 +8,12 @@ git clone --quiet "$repo" "$work/policybrief"
 cd "$work/policybrief"
 ln -s "$repo/../shared" ../shared 2>/dev/null || true
 
-seconds() { local start=$SECONDS; "$@" >/dev/null; echo $((SECONDS - start)); }
+TIMEFORMAT=%R
+seconds() { { time "$@" >/dev/null 2>&1; } 2>&1; }
 
 first=$(seconds make demo)
 second=$(seconds make demo)
-ask_start=$(date +%s.%N)
-.venv/bin/brief ask "How much is Alibaba investing in AI infrastructure?" >/dev/null
-ask=$(echo "$(date +%s.%N) - $ask_start" | bc)
+ask=$(seconds .venv/bin/brief ask "How much is Alibaba investing in AI infrastructure?")
 echo "make demo, fresh clone: ${first} s"
 echo "make demo, second run:  ${second} s"
 echo "brief ask (one question, cold process): ${ask} s"
