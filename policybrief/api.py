@@ -13,8 +13,10 @@ session pays for loading the model once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -26,11 +28,19 @@ from policybrief.citations import number_sources
 from policybrief.config import Settings, find_project_root, load_settings
 from policybrief.embedders import Embedder, create_embedder
 from policybrief.errors import ConfigError, IndexStateError
+from policybrief.evaluation import EvalReport, evaluate_retrieval, load_beir, slice_beir
 from policybrief.fsutil import atomic_write_text
 from policybrief.generation import ExtractiveGenerator, Generator
-from policybrief.index import Index, IndexStatus, ProgressCallback, SyncReport
+from policybrief.index import (
+    Index,
+    IndexStatus,
+    ProgressCallback,
+    SyncReport,
+    settings_fingerprint,
+)
 from policybrief.rendering import Renderer, briefing_view
-from policybrief.retrieval import Retriever
+from policybrief.reranking import Reranker
+from policybrief.retrieval import MODES, Retriever
 from policybrief.types import Answer, Briefing, Filters
 
 OUTPUT_FORMATS = ("md", "html")
@@ -97,7 +107,12 @@ class Project:
 
     @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self.index, self.embedder, self.settings.retrieval)
+        return self._retriever(self.index)
+
+    def _retriever(self, index: Index) -> Retriever:
+        settings = self.settings.retrieval
+        reranker = Reranker(self._path(settings.reranker)) if settings.reranker else None
+        return Retriever(index, self.embedder, settings, reranker)
 
     @cached_property
     def generator(self) -> Generator:
@@ -146,10 +161,11 @@ class Project:
         k: int | None = None,
         filters: Filters | None = None,
         max_statements: int | None = None,
+        mode: str | None = None,
     ) -> Answer:
         """A cited answer; ``found`` is False when no passage is relevant enough to cite."""
         self._require_index()
-        passages = self.retriever.retrieve(question, k=k, filters=filters)
+        passages = self.retriever.retrieve(question, k=k, filters=filters, mode=mode)
         statements = self.generator.generate(
             [question],
             passages,
@@ -163,6 +179,32 @@ class Project:
             sources=number_sources(kept, documents),
             passages=tuple(passages),
             found=bool(kept),
+        )
+
+    def evaluate_retrieval(
+        self,
+        beir_dir: Path,
+        *,
+        split: str = "train",
+        modes: Sequence[str] = MODES,
+        max_docs: int | None = None,
+        max_queries: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> EvalReport:
+        """nDCG@10, Recall@100 and MRR@10 per retrieval mode on a BEIR-format folder."""
+        data = slice_beir(load_beir(beir_dir, split), max_docs, max_queries)
+        return evaluate_retrieval(
+            data,
+            dataset=beir_dir.name,
+            split=split,
+            cache_root=self.state_dir / "eval",
+            index_settings=settings_fingerprint(self.embedder.model_id, self.settings.chunking),
+            make_index=lambda state, root: Index(
+                state, self.embedder, self.settings.chunking, root
+            ),
+            make_retriever=self._retriever,
+            modes=modes,
+            progress=progress,
         )
 
     def corpus_as_of(self) -> date | None:
@@ -199,10 +241,7 @@ class Project:
             "template": briefing.spec.template,
             "embedding_model": self.embedder.model_id,
             "generator": self.settings.generation.backend,
-            "retrieval": {
-                "top_k": self.settings.retrieval.top_k,
-                "min_score": self.settings.retrieval.min_score,
-            },
+            "retrieval": dataclasses.asdict(self.settings.retrieval),
             "sections": [
                 {
                     "heading": section.heading,

@@ -136,17 +136,19 @@ def load_spec(briefings_dir: Path, name: str) -> BriefingSpec:
     )
 
 
-def pooled_passages(
+def section_passages(
     retriever: Retriever, questions: Sequence[str], filters: Filters
 ) -> list[Passage]:
-    """Passages for all of a section's questions, each chunk once at its best score."""
+    """Evidence for a section: passages for all its questions, each chunk once at its best
+    score, then a diverse selection so one source does not fill every slot."""
     best: dict[str, Passage] = {}
     for question in questions:
         for passage in retriever.retrieve(question, filters=filters):
             known = best.get(passage.chunk.chunk_id)
             if known is None or passage.score > known.score:
                 best[passage.chunk.chunk_id] = passage
-    return sorted(best.values(), key=lambda p: (-p.score, p.chunk.chunk_id))
+    pooled = sorted(best.values(), key=lambda p: (-p.score, p.chunk.chunk_id))
+    return retriever.diverse(pooled, retriever.settings.top_k)
 
 
 def verified(statements: Sequence[Statement], passages: Sequence[Passage]) -> list[Statement]:
@@ -159,7 +161,7 @@ def build_briefing(spec: BriefingSpec, retriever: Retriever, generator: Generato
     sections = []
     used: set[tuple[str, int]] = set()
     for section_spec in spec.sections:
-        passages = pooled_passages(retriever, section_spec.questions, spec.filters)
+        passages = section_passages(retriever, section_spec.questions, spec.filters)
         statements = generator.generate(
             section_spec.questions,
             passages,

@@ -9,6 +9,7 @@ vector store has applied them.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ CREATE TABLE IF NOT EXISTS documents (
     error TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS chunks (
-    chunk_id TEXT PRIMARY KEY,
+    row INTEGER PRIMARY KEY,
+    chunk_id TEXT NOT NULL UNIQUE,
     doc_id TEXT NOT NULL,
     ordinal INTEGER NOT NULL,
     text TEXT NOT NULL,
@@ -44,7 +46,24 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS pending_deletes (chunk_id TEXT PRIMARY KEY);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(
+    title, body, tokenize = 'porter unicode61 remove_diacritics 2'
+);
 """
+# Bump when the schema changes: an older catalog is rebuilt from the corpus (vectors are reused).
+SCHEMA_VERSION = "2"
+# Lucene's English stop words, left out of keyword queries.
+STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their "
+    "then there these they this to was will with".split()
+)
+_QUERY_WORD = re.compile(r"\w\w+")
+
+
+def match_expression(query: str) -> str:
+    """An FTS5 query matching any of the query's words (stop words dropped), ranked by BM25."""
+    words = dict.fromkeys(w for w in _QUERY_WORD.findall(query.lower()) if w not in STOP_WORDS)
+    return " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
 @dataclass(frozen=True)
@@ -75,6 +94,17 @@ class Catalog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        if self.get_meta("schema") != SCHEMA_VERSION:
+            self._reset()
+
+    def _reset(self) -> None:
+        """Start an outdated catalog afresh; the next sync re-reads the corpus."""
+        self._db.execute("BEGIN IMMEDIATE")
+        for table in ("documents", "chunks", "chunk_text", "pending_deletes", "meta"):
+            self._db.execute(f"DROP TABLE IF EXISTS {table}")
+        self._db.execute("COMMIT")
+        self._db.executescript(SCHEMA)
+        self.set_meta("schema", SCHEMA_VERSION)
 
     def close(self) -> None:
         self._db.close()
@@ -142,6 +172,44 @@ class Catalog:
                 found[row[0]] = Chunk(*row)
         return found
 
+    def keyword_search(
+        self,
+        query: str,
+        limit: int,
+        doc_ids: Sequence[str] | None = None,
+        title_weight: float = 2.0,
+    ) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) best first; titles weigh ``title_weight`` times the body."""
+        expression = match_expression(query)
+        if not expression or (doc_ids is not None and not doc_ids):
+            return []
+        restrict = ""
+        if doc_ids is not None:
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS allowed (doc_id TEXT PRIMARY KEY)")
+            self._db.execute("DELETE FROM temp.allowed")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO temp.allowed VALUES (?)", [(d,) for d in doc_ids]
+            )
+            restrict = "AND c.doc_id IN (SELECT doc_id FROM temp.allowed)"
+        rows = self._db.execute(
+            "SELECT c.chunk_id, bm25(chunk_text, ?, 1.0) AS rank FROM chunk_text "
+            f"JOIN chunks c ON c.row = chunk_text.rowid WHERE chunk_text MATCH ? {restrict} "
+            "ORDER BY rank LIMIT ?",
+            (title_weight, expression, limit),
+        )
+        return [(row[0], -float(row[1])) for row in rows]
+
+    def doc_ids_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        """Chunk id → document id, for the chunks the catalog holds."""
+        found: dict[str, str] = {}
+        for batch in _batches(list(chunk_ids)):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT chunk_id, doc_id FROM chunks WHERE chunk_id IN ({marks})", batch
+            )
+            found.update((row[0], row[1]) for row in rows)
+        return found
+
     def counts(self) -> tuple[int, int]:
         """(indexed documents, chunks)."""
         docs = self._db.execute("SELECT COUNT(*) FROM documents WHERE error = ''").fetchone()[0]
@@ -166,6 +234,11 @@ class Catalog:
         db.execute("BEGIN IMMEDIATE")
         try:
             for doc_id in [*removed, *(u.doc_id for u in updates)]:
+                db.execute(
+                    "DELETE FROM chunk_text WHERE rowid IN "
+                    "(SELECT row FROM chunks WHERE doc_id = ?)",
+                    (doc_id,),
+                )
                 db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
                 db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
             for update in updates:
@@ -185,9 +258,10 @@ class Catalog:
                         state.error,
                     ),
                 )
-                db.executemany(
-                    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
+                for n, c in enumerate(update.chunks):
+                    row = db.execute(
+                        'INSERT INTO chunks (chunk_id, doc_id, ordinal, text, start, "end", '
+                        "page, heading, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             c.chunk_id,
                             c.doc_id,
@@ -198,10 +272,12 @@ class Catalog:
                             c.page,
                             c.heading,
                             c.content_hash,
-                        )
-                        for n, c in enumerate(update.chunks)
-                    ],
-                )
+                        ),
+                    ).lastrowid
+                    db.execute(
+                        "INSERT INTO chunk_text (rowid, title, body) VALUES (?, ?, ?)",
+                        (row, info.title, c.text),
+                    )
             db.executemany(
                 "UPDATE documents SET size = ?, mtime_ns = ? WHERE doc_id = ?",
                 [(size, mtime, doc_id) for doc_id, size, mtime in touched],

@@ -6,9 +6,11 @@ one ``error:`` line; 2 a usage error.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from policybrief.errors import PolicybriefError
+from policybrief.retrieval import MODES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,6 +39,28 @@ def _project(ctx: click.Context) -> Any:
     if "project" not in obj:
         obj["project"] = Project.open(obj.get("root") or Path.cwd())
     return obj["project"]
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr, driven by (done, total) callbacks."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        f"[bold]{label}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def _echo_json(data: Any) -> None:
@@ -74,7 +99,8 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 def ingest(ctx: click.Context, path: Path | None, as_json: bool) -> None:
     """Index the corpus folder (default: corpus/), re-embedding only what changed."""
     project = _project(ctx)
-    report = project.ingest(path)
+    with _progress("embedding") as progress:
+        report = project.ingest(path, progress)
     if as_json:
         _echo_json(report.__dict__)
         return
@@ -148,6 +174,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 def _answer_json(answer: Any) -> dict[str, Any]:
     from policybrief.citations import source_numbers
+    from policybrief.retrieval import describe_scores
 
     numbers = source_numbers(answer.sources)
     return {
@@ -170,8 +197,7 @@ def _answer_json(answer: Any) -> dict[str, Any]:
             {
                 "chunk_id": p.chunk.chunk_id,
                 "doc_id": p.chunk.doc_id,
-                "score": round(p.score, 4),
-                "dense_score": None if p.dense_score is None else round(p.dense_score, 4),
+                **describe_scores(p),
                 "page": p.chunk.page,
                 "heading": p.chunk.heading,
                 "start": p.chunk.start,
@@ -230,6 +256,7 @@ def filter_options(command: F) -> F:
 @cli.command()
 @click.argument("question")
 @click.option("-k", "--top-k", type=click.IntRange(1, 100), help="Passages to retrieve.")
+@click.option("--mode", type=click.Choice(MODES), help="Retrieval mode (default: from config).")
 @filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result.")
 @click.pass_context
@@ -237,6 +264,7 @@ def ask(
     ctx: click.Context,
     question: str,
     top_k: int | None,
+    mode: str | None,
     since: str | None,
     until: str | None,
     sources: tuple[str, ...],
@@ -247,7 +275,7 @@ def ask(
     from policybrief.types import Filters
 
     filters = Filters(_date_option(since), _date_option(until), sources, paths)
-    answer = _project(ctx).ask(question, k=top_k, filters=filters)
+    answer = _project(ctx).ask(question, k=top_k, filters=filters, mode=mode)
     if as_json:
         _echo_json(_answer_json(answer))
     else:
@@ -268,6 +296,74 @@ def generate(ctx: click.Context, name: str) -> None:
     )
     for fmt, path in result.outputs.items():
         click.echo(f"wrote {fmt:<5} {path}")
+
+
+@cli.group(name="eval")
+def eval_group() -> None:
+    """Measure the quality of retrieval on labelled data."""
+
+
+@eval_group.command(name="retrieval")
+@click.option(
+    "--beir",
+    "beir_dir",
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A BEIR-format folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv.",
+)
+@click.option("--split", default="train", show_default=True, help="Which qrels file to score.")
+@click.option(
+    "--modes",
+    default=",".join(MODES),
+    show_default=True,
+    help="Comma-separated retrieval modes to compare in one run.",
+)
+@click.option("--max-docs", type=click.IntRange(1), help="Evaluate on a slice of the corpus.")
+@click.option("--max-queries", type=click.IntRange(1), help="Evaluate on the first N queries.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the figures to this JSON file.",
+)
+@click.pass_context
+def eval_retrieval(
+    ctx: click.Context,
+    beir_dir: Path,
+    split: str,
+    modes: str,
+    max_docs: int | None,
+    max_queries: int | None,
+    json_path: Path | None,
+) -> None:
+    """Index a BEIR dataset with the real pipeline and print nDCG@10, Recall@100 and MRR@10
+    for each retrieval mode side by side. The index is cached: a second run embeds nothing."""
+    chosen = [m.strip() for m in modes.split(",") if m.strip()]
+    unknown = sorted(set(chosen) - set(MODES))
+    if unknown:
+        raise click.BadParameter(f"unknown mode(s) {', '.join(unknown)}", param_hint="--modes")
+    with _progress("embedding corpus") as progress:
+        report = _project(ctx).evaluate_retrieval(
+            beir_dir,
+            split=split,
+            modes=chosen,
+            max_docs=max_docs,
+            max_queries=max_queries,
+            progress=progress,
+        )
+    click.echo(
+        f"{report.dataset} ({report.split}): {report.documents} documents, {report.chunks} "
+        f"chunks, {report.queries} queries; indexing {report.index_seconds} s "
+        f"({report.embedded} chunks embedded)"
+    )
+    click.echo(f"{'mode':<9}{'nDCG@10':>9}{'R@100':>9}{'MRR@10':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    for row in report.modes:
+        click.echo(
+            f"{row.mode:<9}{row.ndcg_10:>9.4f}{row.recall_100:>9.4f}{row.mrr_10:>9.4f}"
+            f"{row.latency_p50_ms:>9.1f}{row.latency_p95_ms:>9.1f}"
+        )
+    if json_path is not None:
+        json_path.write_text(json.dumps(dataclasses.asdict(report), indent=2) + "\n", "utf-8")
 
 
 def main() -> None:

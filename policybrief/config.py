@@ -43,7 +43,14 @@ class ChunkingSettings:
 
 @dataclass(frozen=True)
 class RetrievalSettings:
+    mode: str = "hybrid"  # "dense", "keyword" (BM25) or "hybrid" (both, fused)
     top_k: int = 8  # passages retrieved per question
+    candidates: int = 100  # chunks taken from each ranking before fusion
+    dense_weight: float = 0.7  # weight of cosine similarity against scaled BM25 (hybrid)
+    title_weight: float = 2.0  # BM25 weight of a document's title against its text
+    # Optional cross-encoder: a local sentence-transformers CrossEncoder folder ("" = none).
+    reranker: str = ""
+    rerank_top: int = 30  # fused candidates the reranker re-orders
     # Cosine similarity below which a passage is not even considered (sentences are then
     # held to generation.min_sentence_score).
     min_score: float = 0.20

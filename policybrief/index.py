@@ -97,6 +97,19 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(entry.path)
 
 
+def settings_fingerprint(model_id: str, chunking: ChunkingSettings) -> str:
+    """Everything that decides what the index holds; when it changes, everything is redone."""
+    return json.dumps(
+        {
+            "model": model_id,
+            "scheme": CHUNK_SCHEME,
+            "max_tokens": chunking.max_tokens,
+            "overlap_tokens": chunking.overlap_tokens,
+        },
+        sort_keys=True,
+    )
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -166,15 +179,7 @@ class Index:
 
     @property
     def settings_key(self) -> str:
-        return json.dumps(
-            {
-                "model": self.embedder.model_id,
-                "scheme": CHUNK_SCHEME,
-                "max_tokens": self.chunking.max_tokens,
-                "overlap_tokens": self.chunking.overlap_tokens,
-            },
-            sort_keys=True,
-        )
+        return settings_fingerprint(self.embedder.model_id, self.chunking)
 
     @property
     def store(self) -> VectorStore:

@@ -34,7 +34,8 @@ _ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
 _SCRAPE_TAIL = re.compile(r"^(?:Opinions|You've reached the end|You’ve reached the end)\b")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+# Emphasis only between word boundaries, as in CommonMark: "IL_6 and TNF_a" stays as it is.
+_MD_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 

@@ -36,6 +36,8 @@ class VectorStore(Protocol):
 
     def all_ids(self) -> set[str]: ...
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
+
 
 def _client_settings() -> Any:
     from chromadb.config import Settings
@@ -98,6 +100,21 @@ class ChromaStore:
         ids = result["ids"][0]
         distances = result["distances"][0] if result["distances"] else []
         return [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=True)]
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), self.max_batch):
+            batch = self.collection.get(
+                ids=list(ids[start : start + self.max_batch]), include=["embeddings"]
+            )
+            embeddings = batch["embeddings"]
+            if embeddings is None:
+                continue
+            for chunk_id, vector in zip(batch["ids"], embeddings, strict=True):
+                found[chunk_id] = np.asarray(vector, dtype=np.float32)
+        return found
 
     def all_ids(self) -> set[str]:
         ids: set[str] = set()

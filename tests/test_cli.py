@@ -73,7 +73,7 @@ def test_ask_json_gives_statements_sources_and_scores(
         citation = statement["citations"][0]
         assert citation["doc_id"] == sample
     assert data["sources"][0]["published"] == "2025-04-21"
-    assert all(0 < p["score"] <= 1 for p in data["passages"])
+    assert all(0 <= p["score"] <= 1 and p["dense_score"] > 0 for p in data["passages"])
 
 
 def test_ask_says_so_when_nothing_is_relevant(

@@ -4,10 +4,12 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from policybrief.api import Project
 from policybrief.embedders import Embedder
+from policybrief.retrieval import Candidate, aggregate_documents, diversify, fuse
 from policybrief.types import DocumentInfo, Filters
 
 OLD = (
@@ -72,7 +74,63 @@ def test_real_model_finds_the_passage_that_answers(
 ) -> None:
     project = Project.open(make_project(sample=True), embedder=real_embedder)
     project.ingest()
-    best = project.retriever.retrieve("How much is Alibaba investing in AI infrastructure?")[0]
+    question = "How much is Alibaba investing in AI infrastructure?"
+    best = project.retriever.retrieve(question, mode="dense")[0]
     assert "380 billion RMB" in best.chunk.text
     assert best.dense_score is not None and best.dense_score > 0.5
     assert project.retriever.retrieve("What is a good recipe for chocolate cake?") == []
+
+
+def test_fuse_blends_cosine_with_bm25_scaled_by_the_pools_best() -> None:
+    dense = {"a": 0.9, "b": 0.5, "c": 0.1, "d": 0.3}
+    keyword = {"c": 30.0, "a": 10.0, "d": 5.0}
+    fused = {c.chunk_id: c for c in fuse(["a", "b", "c", "d"], dense, keyword, dense_weight=0.5)}
+    assert fused["a"].score == pytest.approx(0.5 * 0.9 + 0.5 * 10 / 30)
+    assert fused["c"].score == pytest.approx(0.5 * 0.1 + 0.5 * 1.0)
+    assert fused["b"].score == pytest.approx(0.5 * 0.5)  # matches no query term: BM25 0
+    assert (fused["a"].dense, fused["a"].keyword) == (0.9, 10.0)
+    assert fused["b"].keyword is None
+    assert [c.chunk_id for c in fuse(["c", "a", "b"], dense, keyword, 1.0)] == ["a", "b", "c"]
+    assert fuse(["a", "b", "c"], dense, keyword, 0.0)[0].chunk_id == "c"
+
+
+def test_the_pool_decides_the_bm25_scale() -> None:
+    keyword = {"a": 10.0, "z": 100.0}
+    assert fuse(["a"], {"a": 0.5}, keyword, 0.5)[0].score == pytest.approx(0.25 + 0.5)
+
+
+def test_documents_rank_by_their_best_chunk() -> None:
+    candidates = [
+        Candidate("a1", 0.9),
+        Candidate("b1", 0.8),
+        Candidate("a2", 0.7),
+        Candidate("c1", 0.1),
+    ]
+    doc_of = {"a1": "A", "a2": "A", "b1": "B", "c1": "C"}
+    assert aggregate_documents(candidates, doc_of) == [("A", 0.9), ("B", 0.8), ("C", 0.1)]
+
+
+def test_diversify_spreads_slots_across_sources() -> None:
+    vectors = np.eye(4)  # all passages say different things
+    relevance = [0.9, 0.85, 0.8, 0.7]
+    docs = ["A", "A", "A", "B"]
+    assert diversify(relevance, vectors, docs, 2) == [0, 3]
+    assert diversify(relevance, vectors, ["A", "B", "C", "D"], 2) == [0, 1]
+
+
+@pytest.mark.parametrize("mode", ["dense", "keyword", "hybrid"])
+def test_filters_work_in_every_mode(dated_project: Project, mode: str) -> None:
+    passages = dated_project.retriever.retrieve(
+        "export controls chips", filters=Filters(since=date(2025, 1, 1)), min_score=-1, mode=mode
+    )
+    assert {p.document.doc_id for p in passages} == {"new.md"}
+
+
+def test_keyword_mode_finds_exact_terms_dense_may_miss(
+    make_project: Callable[..., Path], real_embedder: Embedder
+) -> None:
+    project = Project.open(make_project(sample=True), embedder=real_embedder)
+    project.ingest()
+    passages = project.retriever.retrieve("SiCarrier Shenzhen", mode="keyword", min_score=-1)
+    assert "SiCarrier" in passages[0].chunk.text
+    assert passages[0].keyword_score and passages[0].keyword_score > 0
