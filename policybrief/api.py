@@ -16,21 +16,21 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from policybrief.briefings import build_briefing, list_briefings, load_spec, verified
-from policybrief.citations import number_sources
-from policybrief.config import Settings, find_project_root, load_settings
+from policybrief.briefings import build_briefing, list_briefings, load_spec
+from policybrief.citations import POLICIES, Verifier, number_sources
+from policybrief.config import Settings, find_project_root, load_settings, with_overrides
 from policybrief.embedders import Embedder, create_embedder
 from policybrief.errors import ConfigError, IndexStateError
 from policybrief.evaluation import EvalReport, evaluate_retrieval, load_beir, slice_beir
 from policybrief.fsutil import atomic_write_text
-from policybrief.generation import ExtractiveGenerator, Generator
+from policybrief.generation import ExtractiveGenerator, Generator, LLMGenerator
 from policybrief.index import (
     Index,
     IndexStatus,
@@ -38,10 +38,12 @@ from policybrief.index import (
     SyncReport,
     settings_fingerprint,
 )
+from policybrief.llm import create_chat_model
 from policybrief.rendering import Renderer, briefing_view
 from policybrief.reranking import Reranker
 from policybrief.retrieval import MODES, Retriever
-from policybrief.types import Answer, Briefing, Filters
+from policybrief.types import Answer, Briefing, Filters, Statement
+from policybrief.writing import Notice, Writer
 
 OUTPUT_FORMATS = ("md", "html")
 
@@ -70,10 +72,22 @@ class Project:
             self.__dict__["embedder"] = embedder
 
     @classmethod
-    def open(cls, root: str | Path = ".", *, embedder: Embedder | None = None) -> Project:
-        """Open the project at ``root`` (or the nearest parent folder holding brief.toml)."""
+    def open(
+        cls,
+        root: str | Path = ".",
+        *,
+        embedder: Embedder | None = None,
+        overrides: dict[str, dict[str, Any]] | None = None,
+    ) -> Project:
+        """Open the project at ``root`` (or the nearest parent folder holding brief.toml).
+
+        ``overrides`` replaces settings by section, e.g. ``{"generation": {"backend": "ollama"}}``.
+        """
         folder = find_project_root(Path(root))
-        return cls(folder, load_settings(folder), embedder)
+        settings = load_settings(folder)
+        if overrides:
+            settings = with_overrides(settings, overrides)
+        return cls(folder, settings, embedder)
 
     # -- parts, built on first use ------------------------------------------------------------
 
@@ -115,15 +129,29 @@ class Project:
         return Retriever(index, self.embedder, settings, reranker)
 
     @cached_property
-    def generator(self) -> Generator:
+    def extractive(self) -> ExtractiveGenerator:
         settings = self.settings.generation
-        if settings.backend != "extractive":
-            raise ConfigError(
-                f"unknown generation backend {settings.backend!r}; available: extractive"
-            )
         return ExtractiveGenerator(
             self.embedder, settings.min_sentence_score, settings.relative_sentence_score
         )
+
+    @cached_property
+    def generator(self) -> Generator:
+        """The configured generator: extractive, or an LLM backend (opt-in)."""
+        settings = self.settings.generation
+        if settings.backend == "extractive":
+            return self.extractive
+        chat_model = create_chat_model(settings, self.root)
+        return LLMGenerator(chat_model, self.renderer, settings)
+
+    @cached_property
+    def writer(self) -> Writer:
+        policy = self.settings.verification.policy
+        if policy not in POLICIES:
+            raise ConfigError(f"[verification] policy must be one of {', '.join(POLICIES)}")
+        verification = self.settings.verification
+        verifier = Verifier(self.embedder, verification.min_support, verification.min_coverage)
+        return Writer(self.generator, self.extractive, verifier, policy)
 
     @cached_property
     def renderer(self) -> Renderer:
@@ -154,6 +182,48 @@ class Project:
         if self.index.is_empty():
             raise IndexStateError("the index is empty: run `brief ingest` first")
 
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        max_statements: int | None = None,
+        mode: str | None = None,
+    ) -> Iterator[Statement | Notice | Answer]:
+        """Verified statements as they are written, notices, and finally the whole ``Answer``.
+
+        Statements the policy hides are not yielded but are counted in ``Answer.unsupported``.
+        """
+        self._require_index()
+        passages = self.retriever.retrieve(question, k=k, filters=filters, mode=mode)
+        shown: list[Statement] = []
+        notes: list[str] = []
+        unsupported = 0
+        for item in self.writer.stream(
+            [question],
+            passages,
+            max_statements=max_statements or self.settings.generation.max_statements,
+        ):
+            if isinstance(item, Notice):
+                notes.append(item.text)
+                yield item
+                continue
+            unsupported += not (item.verdict and item.verdict.supported)
+            if self.writer.shows(item):
+                shown.append(item)
+                yield item
+        documents = {p.document.doc_id: p.document for p in passages}
+        yield Answer(
+            question=question,
+            statements=tuple(shown),
+            sources=number_sources(shown, documents),
+            passages=tuple(passages),
+            found=any(s.verdict and s.verdict.supported for s in shown),
+            note=" ".join(notes),
+            unsupported=unsupported,
+        )
+
     def ask(
         self,
         question: str,
@@ -164,22 +234,11 @@ class Project:
         mode: str | None = None,
     ) -> Answer:
         """A cited answer; ``found`` is False when no passage is relevant enough to cite."""
-        self._require_index()
-        passages = self.retriever.retrieve(question, k=k, filters=filters, mode=mode)
-        statements = self.generator.generate(
-            [question],
-            passages,
-            max_statements=max_statements or self.settings.generation.max_statements,
+        *_, answer = self.ask_stream(
+            question, k=k, filters=filters, max_statements=max_statements, mode=mode
         )
-        kept = [s for s in verified(statements, passages) if s.verdict and s.verdict.supported]
-        documents = {p.document.doc_id: p.document for p in passages}
-        return Answer(
-            question=question,
-            statements=tuple(kept),
-            sources=number_sources(kept, documents),
-            passages=tuple(passages),
-            found=bool(kept),
-        )
+        assert isinstance(answer, Answer)
+        return answer
 
     def evaluate_retrieval(
         self,
@@ -216,7 +275,7 @@ class Project:
         """Build the briefing ``name`` from its spec and write its outputs and lock file."""
         self._require_index()
         spec = load_spec(self.briefings_dir, name)
-        briefing = build_briefing(spec, self.retriever, self.generator)
+        briefing = build_briefing(spec, self.retriever, self.writer)
         view = briefing_view(briefing, self.corpus_as_of())
         rendered = {
             fmt: self.renderer.render(f"{spec.template}.{fmt}.j2", view) for fmt in OUTPUT_FORMATS
@@ -240,7 +299,8 @@ class Project:
             "spec_sha256": hashlib.sha256(spec_file.read_bytes()).hexdigest(),
             "template": briefing.spec.template,
             "embedding_model": self.embedder.model_id,
-            "generator": self.settings.generation.backend,
+            "generator": self.generator.name,
+            "verification": dataclasses.asdict(self.settings.verification),
             "retrieval": dataclasses.asdict(self.settings.retrieval),
             "sections": [
                 {
@@ -264,6 +324,8 @@ class Project:
                         }
                         for s in section.statements
                     ],
+                    "unsupported": section.unsupported,
+                    "note": section.note,
                 }
                 for section in briefing.sections
             ],

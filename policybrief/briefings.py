@@ -16,9 +16,8 @@ from typing import Any
 
 import yaml
 
-from policybrief.citations import number_sources, verify_statement
+from policybrief.citations import number_sources
 from policybrief.errors import SpecError
-from policybrief.generation import Generator
 from policybrief.loaders import parse_date
 from policybrief.retrieval import Retriever
 from policybrief.types import (
@@ -28,8 +27,8 @@ from policybrief.types import (
     Passage,
     Section,
     SectionSpec,
-    Statement,
 )
+from policybrief.writing import Writer
 
 SPEC_FILE = "spec.yaml"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -151,30 +150,27 @@ def section_passages(
     return retriever.diverse(pooled, retriever.settings.top_k)
 
 
-def verified(statements: Sequence[Statement], passages: Sequence[Passage]) -> list[Statement]:
-    """Statements with the verifier's verdict attached."""
-    chunks = {p.chunk.chunk_id: p.chunk for p in passages}
-    return [Statement(s.text, s.citations, verify_statement(s, chunks)) for s in statements]
-
-
-def build_briefing(spec: BriefingSpec, retriever: Retriever, generator: Generator) -> Briefing:
+def build_briefing(spec: BriefingSpec, retriever: Retriever, writer: Writer) -> Briefing:
     sections = []
     used: set[tuple[str, int]] = set()
     for section_spec in spec.sections:
         passages = section_passages(retriever, section_spec.questions, spec.filters)
-        statements = generator.generate(
+        draft = writer.write(
             section_spec.questions,
             passages,
             max_statements=section_spec.max_statements,
             exclude=used,
+            heading=section_spec.heading,
         )
-        used.update((c.doc_id, c.start) for s in statements for c in s.citations)
+        used.update((c.doc_id, c.start) for s in draft.statements for c in s.citations)
         sections.append(
             Section(
                 section_spec.heading,
                 section_spec.questions,
-                tuple(verified(statements, passages)),
+                draft.statements,
                 tuple(passages),
+                note=draft.note,
+                unsupported=draft.unsupported,
             )
         )
     documents = {p.document.doc_id: p.document for s in sections for p in s.evidence}

@@ -1,7 +1,8 @@
 """The ``brief`` command: argument parsing and printing over ``policybrief.api``.
 
-Exit codes: 0 success; 1 a domain error (bad input, missing index, template error), printed as
-one ``error:`` line; 2 a usage error.
+Exit codes: 0 success; 1 a domain error (bad input, missing index, template error, unreachable
+LLM server), printed as one ``error:`` line; 2 a usage error; 3 an unsupported statement under
+the ``fail`` verification policy.
 """
 
 from __future__ import annotations
@@ -32,12 +33,15 @@ def _date_option(value: str | None) -> date | None:
         raise click.BadParameter(f"{value!r} is not a date like 2025-01-31") from exc
 
 
-def _project(ctx: click.Context) -> Any:
+def _project(ctx: click.Context, **generation: Any) -> Any:
+    """The project, with generation and verification settings from command-line flags."""
     from policybrief.api import Project
 
     obj = ctx.ensure_object(dict)
     if "project" not in obj:
-        obj["project"] = Project.open(obj.get("root") or Path.cwd())
+        policy = generation.pop("policy", None)
+        overrides = {"generation": generation, "verification": {"policy": policy}}
+        obj["project"] = Project.open(obj.get("root") or Path.cwd(), overrides=overrides)
     return obj["project"]
 
 
@@ -185,10 +189,13 @@ def _answer_json(answer: Any) -> dict[str, Any]:
                 "text": s.text,
                 "sources": sorted({numbers[c.doc_id] for c in s.citations}),
                 "citations": [c.to_dict() for c in s.citations],
+                "supported": bool(s.verdict and s.verdict.supported),
                 "verification": s.verdict.reason if s.verdict else "",
             }
             for s in answer.statements
         ],
+        "unsupported": answer.unsupported,
+        "note": answer.note,
         "sources": [
             {"number": s.number, "pages": list(s.pages), **s.document.to_dict()}
             for s in answer.sources
@@ -208,25 +215,77 @@ def _answer_json(answer: Any) -> dict[str, Any]:
     }
 
 
-def _print_answer(answer: Any) -> None:
-    from policybrief.citations import source_numbers
-    from policybrief.rendering import cite, format_date
+def _print_sources(sources: Any) -> None:
+    from policybrief.rendering import format_date
 
-    if not answer.found:
-        click.echo("Nothing in the corpus is relevant enough to answer this question.")
-        return
-    numbers = source_numbers(answer.sources)
-    for statement in answer.statements:
-        cited = cite(sorted({numbers[c.doc_id] for c in statement.citations}))
-        click.echo(f"- {statement.text} {cited}")
     click.echo("\nSources:")
-    for source in answer.sources:
+    for source in sources:
         info = source.document
         pages = f", p. {', '.join(map(str, source.pages))}" if source.pages else ""
         click.echo(
             f"[{source.number}] {info.title}. {info.source or 'Source not stated'}, "
             f"{format_date(info.published)}. {info.path}{pages}"
         )
+
+
+def _print_stream(events: Iterator[Any]) -> None:
+    """Print verified statements as they arrive, numbering sources by first citation."""
+    from policybrief.rendering import cite
+    from policybrief.types import Answer
+    from policybrief.writing import Notice
+
+    numbers: dict[str, int] = {}
+    for event in events:
+        if isinstance(event, Notice):
+            click.echo(f"note: {event.text}", err=True)
+        elif isinstance(event, Answer):
+            if not event.found:
+                click.echo("Nothing in the corpus is relevant enough to answer this question.")
+            else:
+                _print_sources(event.sources)
+            if event.unsupported:
+                click.echo(
+                    f"\nverification: {event.unsupported} statement(s) not supported by their "
+                    "cited source were left out or flagged",
+                    err=True,
+                )
+        else:
+            for citation in event.citations:
+                numbers.setdefault(citation.doc_id, len(numbers) + 1)
+            cited = cite(sorted({numbers[c.doc_id] for c in event.citations}))
+            flag = (
+                ""
+                if event.verdict and event.verdict.supported
+                else (
+                    f"  [UNSUPPORTED: {event.verdict.reason if event.verdict else 'not verified'}]"
+                )
+            )
+            click.echo(f"- {event.text} {cited}{flag}")
+
+
+def generation_options(command: F) -> F:
+    """Flags that choose the generator and the verification policy for one run."""
+    from policybrief.citations import POLICIES
+    from policybrief.llm import LLM_BACKENDS
+
+    for option in reversed(
+        (
+            click.option(
+                "--backend",
+                type=click.Choice(("extractive", *LLM_BACKENDS)),
+                help="Generator (default: [generation] backend, else extractive).",
+            ),
+            click.option("--model", help="Model name on the LLM server."),
+            click.option("--base-url", help="LLM server URL."),
+            click.option(
+                "--policy",
+                type=click.Choice(POLICIES),
+                help="What to do with unsupported statements (default: drop).",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
 
 
 def filter_options(command: F) -> F:
@@ -258,10 +317,12 @@ def filter_options(command: F) -> F:
 @click.option("-k", "--top-k", type=click.IntRange(1, 100), help="Passages to retrieve.")
 @click.option("--mode", type=click.Choice(MODES), help="Retrieval mode (default: from config).")
 @filter_options
+@generation_options
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result.")
 @click.pass_context
 def ask(
     ctx: click.Context,
+    /,
     question: str,
     top_k: int | None,
     mode: str | None,
@@ -270,30 +331,40 @@ def ask(
     sources: tuple[str, ...],
     paths: tuple[str, ...],
     as_json: bool,
+    **generation: Any,
 ) -> None:
-    """Answer QUESTION from the corpus, citing the passages it rests on."""
+    """Answer QUESTION from the corpus, citing the passages it rests on.
+
+    With an LLM backend the answer streams in sentence by sentence, each shown only after it
+    has been checked against the passage it cites."""
     from policybrief.types import Filters
 
     filters = Filters(_date_option(since), _date_option(until), sources, paths)
-    answer = _project(ctx).ask(question, k=top_k, filters=filters, mode=mode)
+    project = _project(ctx, **generation)
     if as_json:
-        _echo_json(_answer_json(answer))
+        _echo_json(_answer_json(project.ask(question, k=top_k, filters=filters, mode=mode)))
     else:
-        _print_answer(answer)
+        _print_stream(project.ask_stream(question, k=top_k, filters=filters, mode=mode))
 
 
 @cli.command()
 @click.argument("name")
+@generation_options
 @click.pass_context
-def generate(ctx: click.Context, name: str) -> None:
+def generate(ctx: click.Context, /, name: str, **generation: Any) -> None:
     """Build the briefing NAME from briefings/NAME/spec.yaml."""
-    result = _project(ctx).generate(name)
-    statements = [s for section in result.briefing.sections for s in section.statements]
+    result = _project(ctx, **generation).generate(name)
+    sections = result.briefing.sections
+    statements = [s for section in sections for s in section.statements]
     supported = sum(1 for s in statements if s.verdict and s.verdict.supported)
+    unsupported = sum(section.unsupported for section in sections)
     click.echo(
-        f"{len(statements)} statements ({supported} verified) from "
-        f"{len(result.briefing.sources)} sources"
+        f"{len(statements)} statements from {len(result.briefing.sources)} sources; "
+        f"verification: {supported} supported, {unsupported} unsupported"
     )
+    for section in sections:
+        if section.note:
+            click.echo(f"note: {section.heading}: {section.note}", err=True)
     for fmt, path in result.outputs.items():
         click.echo(f"wrote {fmt:<5} {path}")
 

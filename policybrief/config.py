@@ -58,12 +58,33 @@ class RetrievalSettings:
 
 @dataclass(frozen=True)
 class GenerationSettings:
-    backend: str = "extractive"  # offline default: selects sentences from the passages
+    # "extractive" (offline default: quotes sentences from the passages), or an opt-in LLM:
+    # "ollama", "openai" (any OpenAI-compatible server) or "gguf" (a local model file).
+    backend: str = "extractive"
+    model: str = ""  # model name on the server (ollama, openai)
+    base_url: str = ""  # server URL; ollama defaults to http://127.0.0.1:11434
+    api_key_env: str = "OPENAI_API_KEY"  # environment variable holding the API key, if any
+    model_path: str = ""  # the .gguf file (gguf backend)
+    timeout: float = 60.0  # seconds to wait on the server before falling back to extractive
+    temperature: float = 0.0
+    max_output_tokens: int = 700
     max_statements: int = 4  # statements per answer (sections set their own)
     # Minimum cosine similarity between a question and a sentence quoted in answer to it,
     # and the share of the best sentence's similarity that any other quoted sentence needs.
     min_sentence_score: float = 0.40
     relative_sentence_score: float = 0.70
+
+
+@dataclass(frozen=True)
+class VerificationSettings:
+    # What happens to a statement its cited passage does not support: "drop" it, "flag" it
+    # visibly in the output, or "fail" the command.
+    policy: str = "drop"
+    # Least cosine similarity between a statement and the best sentence (or sentence pair) of
+    # a cited passage, and least share of its content words found in the cited passages;
+    # both chosen on a labelled set (scripts/bench_verifier.py, BENCHMARKS.md).
+    min_support: float = 0.7
+    min_coverage: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,7 @@ class Settings:
     chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
+    verification: VerificationSettings = field(default_factory=VerificationSettings)
 
 
 T = TypeVar("T")
@@ -103,6 +125,14 @@ def _build(cls: type[T], data: dict[str, Any], where: str) -> T:
             )
         values[name] = value
     return cls(**values)
+
+
+def with_overrides(settings: Settings, overrides: dict[str, dict[str, Any]]) -> Settings:
+    """Settings with some values replaced (from command-line flags), checked like brief.toml."""
+    merged = dataclasses.asdict(settings)
+    for section, values in overrides.items():
+        merged.setdefault(section, {}).update({k: v for k, v in values.items() if v is not None})
+    return _build(Settings, merged, "command line")
 
 
 def load_settings(project_root: Path) -> Settings:

@@ -145,6 +145,26 @@ class SentenceTransformerEmbedder:
         return np.asarray(self.embed_documents([text])[0])
 
 
+class SentenceVectors:
+    """Embeds texts through ``embedder``, remembering each text's vector for reuse.
+
+    Briefing sections and the verifier see the same sentences again and again.
+    """
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            for text, vector in zip(missing, self.embedder.embed_documents(missing), strict=True):
+                self._vectors[text] = vector
+        return np.stack([self._vectors[t] for t in texts])
+
+
 def create_embedder(settings: EmbeddingSettings, project_root: Path) -> Embedder:
     """The embedder named in settings (one backend today; the seam for more)."""
     path = resolve_model_path(settings.model, project_root)

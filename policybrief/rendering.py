@@ -19,6 +19,7 @@ from policybrief.errors import TemplateRenderError
 from policybrief.types import Briefing, Chunk, Source, Statement
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+_SOURCE_TAG = re.compile(r"<(/?)(sources?)\b", re.IGNORECASE)
 
 
 def shipped_templates_dir() -> Path:
@@ -30,6 +31,11 @@ def shipped_templates_dir() -> Path:
 def md_escape(text: str) -> str:
     """Backslash-escape Markdown syntax so document text renders as the text it is."""
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def fence(text: str) -> str:
+    """Document text for a prompt: it cannot close or open the tags that delimit sources."""
+    return _SOURCE_TAG.sub(r"‹\1\2", text)
 
 
 def cite(numbers: list[int]) -> str:
@@ -66,7 +72,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(md=md_escape, cite=cite, date=format_date)
+        self.env.filters.update(md=md_escape, cite=cite, date=format_date, fence=fence)
 
     def template_file(self, name: str) -> Path:
         """The file a template name resolves to (project templates win)."""
@@ -132,6 +138,8 @@ def briefing_view(briefing: Briefing, as_of: date | None) -> dict[str, Any]:
                 "heading": section.heading,
                 "questions": list(section.questions),
                 "statements": [_statement_view(s, numbers, chunks) for s in section.statements],
+                "note": section.note,
+                "unsupported": section.unsupported,
             }
         )
     return {

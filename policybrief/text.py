@@ -83,3 +83,60 @@ def word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def normalize_space(text: str) -> str:
     """Collapse runs of white space so comparisons ignore line wrapping."""
     return " ".join(text.split())
+
+
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|"
+    r"above|previous|prior|earlier)\b"
+    r"|\byou are now\b|\bsystem prompt\b|\bnew instructions\b"
+    r"|\b(?:as an ai|language model),? (?:you|write|say|respond)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_instruction(text: str) -> bool:
+    """Whether a sentence addresses a language model (an injected instruction, not a fact)."""
+    return bool(_INSTRUCTION.search(text))
+
+
+# Words that carry no claim of their own, left out when comparing what two texts talk about.
+FUNCTION_WORDS = frozenset(
+    """
+    a an and are as at be been being but by can could did do does for from had has have he her
+    his how i if in into is it its may might more most much must no nor not of on or our she
+    should so such than that the their them then there these they this those to too very was we
+    were what when where which while who whom why will with would you your also about after
+    against all any because before between both during each few further here just only other
+    over same some under until up well
+    """.split()
+)
+_CONTENT_WORD = re.compile(r"[^\W_]+")
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ingly",
+    "ings",
+    "ing",
+    "edly",
+    "ed",
+    "ies",
+    "es",
+    "ly",
+    "s",
+)
+
+
+def stem(word: str) -> str:
+    """A crude English stemmer: enough to match "investing" with "invest", not a linguist."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Stemmed, lower-cased words of ``text`` that are not function words."""
+    words = (w.lower() for w in _CONTENT_WORD.findall(text))
+    return [stem(w) for w in words if w not in FUNCTION_WORDS and not w.isdigit()]

@@ -152,11 +152,15 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Statement:
-    """One sentence of output and the passages it rests on."""
+    """One sentence of output and the passages it rests on.
+
+    ``unresolved`` holds citation numbers a model wrote that match no source it was given.
+    """
 
     text: str
     citations: tuple[Citation, ...]
     verdict: Verdict | None = None
+    unresolved: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,6 +214,8 @@ class Answer:
     sources: tuple[Source, ...]
     passages: tuple[Passage, ...]
     found: bool
+    note: str = ""  # e.g. that the LLM failed and the extractive generator answered
+    unsupported: int = 0  # statements the verifier rejected (dropped or flagged)
 
 
 @dataclass(frozen=True)
@@ -240,6 +246,8 @@ class Section:
     questions: tuple[str, ...]
     statements: tuple[Statement, ...]
     evidence: tuple[Passage, ...]
+    note: str = ""
+    unsupported: int = 0
 
 
 @dataclass(frozen=True)

@@ -54,11 +54,11 @@ def test_mmr_prefers_relevant_and_skips_near_duplicates() -> None:
 def test_extractive_statements_quote_and_cite_their_passage() -> None:
     generator = ExtractiveGenerator(FakeEmbedder(), min_score=0.1, relative_score=0.5)
     p = passage("Alibaba planned to invest in AI infrastructure. The weather was sunny today.")
-    statements = generator.generate(["Alibaba invest AI infrastructure"], [p], max_statements=3)
+    statements = list(generator.stream(["Alibaba invest AI infrastructure"], [p], max_statements=3))
     assert [s.text for s in statements] == ["Alibaba planned to invest in AI infrastructure."]
     assert statements[0].citations[0].chunk_id == p.chunk.chunk_id
 
 
 def test_no_passages_means_no_statements() -> None:
     generator = ExtractiveGenerator(FakeEmbedder(), min_score=0.1, relative_score=0.5)
-    assert generator.generate(["anything"], [], max_statements=3) == []
+    assert list(generator.stream(["anything"], [], max_statements=3)) == []
