@@ -17,19 +17,41 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from policybrief.briefings import build_briefing, list_briefings, load_spec
+from policybrief.briefings import (
+    build_briefing,
+    check_name,
+    list_briefings,
+    load_spec,
+    section_passages,
+)
 from policybrief.citations import POLICIES, Verifier, number_sources
 from policybrief.config import Settings, find_project_root, load_settings, with_overrides
 from policybrief.embedders import Embedder, create_embedder
-from policybrief.errors import ConfigError, IndexStateError
+from policybrief.errors import ConfigError, IndexStateError, SpecError
 from policybrief.evaluation import EvalReport, evaluate_retrieval, load_beir, slice_beir
-from policybrief.fsutil import atomic_write_text
+from policybrief.freshness import (
+    HISTORY,
+    LOCK_FILE,
+    SectionChange,
+    Staleness,
+    changes_view,
+    compare,
+    diff_locks,
+    digest,
+    lock_record,
+    read_lock,
+    reusable_sections,
+    same_statements,
+    section_from_lock,
+    versions,
+    write_outputs,
+)
 from policybrief.generation import ExtractiveGenerator, Generator, LLMGenerator
 from policybrief.index import (
     Index,
@@ -42,7 +64,7 @@ from policybrief.llm import create_chat_model
 from policybrief.rendering import Renderer, briefing_view
 from policybrief.reranking import Reranker
 from policybrief.retrieval import MODES, Retriever
-from policybrief.types import Answer, Briefing, Filters, Statement
+from policybrief.types import Answer, Briefing, BriefingSpec, Filters, Section, Statement
 from policybrief.writing import Notice, Writer
 
 OUTPUT_FORMATS = ("md", "html")
@@ -51,7 +73,16 @@ OUTPUT_FORMATS = ("md", "html")
 @dataclass(frozen=True)
 class GenerateResult:
     briefing: Briefing
-    outputs: dict[str, Path]  # format → file written (plus "lock" → sources.json)
+    outputs: dict[str, Path]  # format → file (plus "lock" → sources.json)
+    written: bool = True  # False when the outputs already had exactly this content
+
+
+@dataclass
+class RegenerateReport:
+    sync: SyncReport | None  # None on a dry run (nothing is indexed)
+    pending: IndexStatus | None  # on a dry run: what indexing would change
+    states: list[Staleness] = field(default_factory=list)
+    results: dict[str, GenerateResult] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -88,6 +119,19 @@ class Project:
         if overrides:
             settings = with_overrides(settings, overrides)
         return cls(folder, settings, embedder)
+
+    def close(self) -> None:
+        """Release the index (the Chroma client and the catalog connection)."""
+        index = self.__dict__.pop("index", None)
+        if index is not None:
+            index.close()
+        self.__dict__.pop("retriever", None)
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     # -- parts, built on first use ------------------------------------------------------------
 
@@ -272,65 +316,172 @@ class Project:
         return max(dates, default=None)
 
     def generate(self, name: str) -> GenerateResult:
-        """Build the briefing ``name`` from its spec and write its outputs and lock file."""
+        """Build the briefing ``name`` from its spec, whole, and write its outputs and lock.
+
+        The output depends only on corpus, spec, templates and settings. When it would be the
+        same as what is on disk, nothing is rewritten; otherwise the old version is archived.
+        """
         self._require_index()
         spec = load_spec(self.briefings_dir, name)
         briefing = build_briefing(spec, self.retriever, self.writer)
-        view = briefing_view(briefing, self.corpus_as_of())
-        rendered = {
-            fmt: self.renderer.render(f"{spec.template}.{fmt}.j2", view) for fmt in OUTPUT_FORMATS
-        }
-        folder = self.briefings_dir / name
-        outputs: dict[str, Path] = {}
-        for fmt, text in rendered.items():
-            outputs[fmt] = folder / f"briefing.{fmt}"
-            atomic_write_text(outputs[fmt], text)
-        outputs["lock"] = folder / "sources.json"
-        lock = self._lock_record(briefing, folder)
-        atomic_write_text(outputs["lock"], json.dumps(lock, indent=2, ensure_ascii=False) + "\n")
-        return GenerateResult(briefing, outputs)
+        return self._write(briefing)
 
-    def _lock_record(self, briefing: Briefing, folder: Path) -> dict[str, Any]:
-        """What this briefing was built from: enough to tell later whether it is stale."""
-        spec_file = folder / "spec.yaml"
-        return {
-            "briefing": briefing.spec.name,
-            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "spec_sha256": hashlib.sha256(spec_file.read_bytes()).hexdigest(),
-            "template": briefing.spec.template,
-            "embedding_model": self.embedder.model_id,
-            "generator": self.generator.name,
-            "verification": dataclasses.asdict(self.settings.verification),
-            "retrieval": dataclasses.asdict(self.settings.retrieval),
-            "sections": [
-                {
-                    "heading": section.heading,
-                    "questions": list(section.questions),
-                    "evidence": [
-                        {
-                            "chunk_id": p.chunk.chunk_id,
-                            "content_hash": p.chunk.content_hash,
-                            "doc_id": p.chunk.doc_id,
-                            "score": round(p.score, 4),
-                        }
-                        for p in section.evidence
-                    ],
-                    "statements": [
-                        {
-                            "text": s.text,
-                            "citations": [c.to_dict() for c in s.citations],
-                            "supported": bool(s.verdict and s.verdict.supported),
-                            "verification": s.verdict.reason if s.verdict else "",
-                        }
-                        for s in section.statements
-                    ],
-                    "unsupported": section.unsupported,
-                    "note": section.note,
-                }
-                for section in briefing.sections
-            ],
-            "sources": [
-                {"number": s.number, "pages": list(s.pages), **s.document.to_dict()}
-                for s in briefing.sources
-            ],
+    def check(self, name: str) -> Staleness:
+        """Whether briefing ``name`` is current and, if not, why and which sections changed.
+
+        Retrieval is re-run only for sections whose inputs are unchanged and only when the
+        index changed since the briefing was built; query vectors come from the catalog.
+        """
+        spec = load_spec(self.briefings_dir, name)
+        folder = self.briefings_dir / name
+        lock = read_lock(folder)
+        content = self._content_settings()
+        documents = self.index.documents()
+        fresh: dict[int, set[tuple[str, str]]] = {}
+        if (
+            lock is not None
+            and lock["content_sha256"] == digest([content, spec.filters.to_dict()])
+            and lock["index_generation"] != self.index.catalog.generation
+        ):
+            for index in reusable_sections(spec, lock):
+                passages = section_passages(
+                    self.retriever, spec.sections[index].questions, spec.filters
+                )
+                fresh[index] = {(p.chunk.chunk_id, p.chunk.content_hash) for p in passages}
+        return compare(
+            spec,
+            lock,
+            folder=folder,
+            templates=self._template_hashes(spec),
+            content_settings=content,
+            fresh_evidence=fresh,
+            documents=documents,
+        )
+
+    def regenerate(
+        self,
+        names: Sequence[str] = (),
+        *,
+        rebuild_all: bool = False,
+        dry_run: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> RegenerateReport:
+        """Sync the index, then rebuild only stale briefings and, in them, only the sections
+        whose evidence or questions changed (the rest come from the lock)."""
+        if dry_run:
+            sync = None
+            pending = self.index.status(self.corpus_dir)
+        else:
+            sync = self.ingest(progress=progress)
+            pending = None
+        report = RegenerateReport(sync=sync, pending=pending)
+        for name in names or list_briefings(self.briefings_dir):
+            spec = load_spec(self.briefings_dir, name)
+            state = self.check(name)
+            if rebuild_all:
+                state.rebuild = set(range(len(spec.sections)))
+                state.reasons = state.reasons or ["--all"]
+            report.states.append(state)
+            if state.current or dry_run:
+                continue
+            folder = self.briefings_dir / name
+            lock = read_lock(folder)
+            reuse = self._reusable(spec, lock, state.rebuild)
+            order = [s["doc_id"] for s in lock["sources"]] if lock else []
+            briefing = build_briefing(
+                spec, self.retriever, self.writer, reuse=reuse, source_order=order
+            )
+            report.results[name] = self._write(briefing)
+        return report
+
+    def _reusable(
+        self, spec: BriefingSpec, lock: dict[str, Any] | None, rebuild: set[int]
+    ) -> dict[int, Section]:
+        entries = {i: e for i, e in reusable_sections(spec, lock).items() if i not in rebuild}
+        chunk_ids = [item["chunk_id"] for e in entries.values() for item in e["evidence"]]
+        chunks = self.index.chunks(chunk_ids)
+        documents = self.index.documents()
+        sections = {
+            i: section_from_lock(entry, spec.sections[i], chunks, documents)
+            for i, entry in entries.items()
         }
+        return {i: section for i, section in sections.items() if section is not None}
+
+    def diff(self, name: str, from_version: str | None = None) -> tuple[str, list[SectionChange]]:
+        """Changes from an archived version (default: the latest) to the current briefing."""
+        folder = self.briefings_dir / check_name(name)
+        current = read_lock(folder)
+        if current is None:
+            raise SpecError(f"briefing {name!r} has not been generated yet")
+        known = versions(folder)
+        if not known:
+            raise SpecError(f"briefing {name!r} has no earlier version in {folder / HISTORY}")
+        chosen = (
+            known[-1]
+            if from_version is None
+            else next((v for v in reversed(known) if v.startswith(from_version)), None)
+        )
+        if chosen is None:
+            raise SpecError(f"no version {from_version!r}; versions: {', '.join(known)}")
+        old = read_lock(folder / HISTORY / chosen)
+        if old is None:
+            raise SpecError(f"version {chosen} has no readable {LOCK_FILE}")
+        return chosen, diff_locks(old, current)
+
+    def _write(self, briefing: Briefing) -> GenerateResult:
+        """Render and write a briefing (archiving the version it replaces) with its lock."""
+        spec = briefing.spec
+        folder = self.briefings_dir / spec.name
+        previous = read_lock(folder)
+        lock = lock_record(
+            briefing,
+            spec_file=folder / "spec.yaml",
+            templates=self._template_hashes(spec),
+            content_settings=self._content_settings(),
+            index_generation=self.index.catalog.generation,
+            generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        if previous is not None and same_statements(previous, lock):
+            lock["changes"] = previous.get("changes", [])
+        else:
+            lock["changes"] = changes_view(diff_locks(previous, lock)) if previous else []
+        view = briefing_view(briefing, self.corpus_as_of(), lock["changes"])
+        files = {
+            f"briefing.{fmt}": self.renderer.render(f"{spec.template}.{fmt}.j2", view)
+            for fmt in OUTPUT_FORMATS
+        }
+        files[LOCK_FILE] = json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
+        written = write_outputs(folder, files)
+        outputs = {fmt: folder / f"briefing.{fmt}" for fmt in OUTPUT_FORMATS}
+        outputs["lock"] = folder / LOCK_FILE
+        return GenerateResult(briefing, outputs, written)
+
+    def _template_hashes(self, spec: BriefingSpec) -> dict[str, str]:
+        """SHA-256 of every template file a briefing renders with (includes too)."""
+        hashes: dict[str, str] = {}
+        for fmt in OUTPUT_FORMATS:
+            for path in self.renderer.template_files(f"{spec.template}.{fmt}.j2"):
+                hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashes
+
+    def _content_settings(self) -> dict[str, Any]:
+        """Every setting that can change what a briefing says (not how it looks)."""
+        generation = self.settings.generation
+        content: dict[str, Any] = {
+            "embedding_model": self.settings.embedding.model,
+            "chunking": dataclasses.asdict(self.settings.chunking),
+            "retrieval": dataclasses.asdict(self.settings.retrieval),
+            "verification": dataclasses.asdict(self.settings.verification),
+            "generation": {
+                key: value
+                for key, value in dataclasses.asdict(generation).items()
+                if key not in ("timeout", "api_key_env", "base_url")
+            },
+        }
+        if generation.backend != "extractive":
+            content["prompts"] = {
+                path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+                for name in ("prompts/system.j2", "prompts/answer.j2")
+                for path in self.renderer.template_files(name)
+            }
+        return content

@@ -9,7 +9,7 @@ in a later one. Every statement is verified against the passages it cites before
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -150,10 +150,27 @@ def section_passages(
     return retriever.diverse(pooled, retriever.settings.top_k)
 
 
-def build_briefing(spec: BriefingSpec, retriever: Retriever, writer: Writer) -> Briefing:
+def build_briefing(
+    spec: BriefingSpec,
+    retriever: Retriever,
+    writer: Writer,
+    *,
+    reuse: Mapping[int, Section] | None = None,
+    source_order: Sequence[str] = (),
+) -> Briefing:
+    """Write every section of ``spec``, except those in ``reuse`` (kept as they are).
+
+    ``source_order`` keeps earlier source numbers: documents cited before keep their order and
+    new ones follow, so an unchanged section reads the same after a partial rebuild.
+    """
+    reuse = reuse or {}
     sections = []
-    used: set[tuple[str, int]] = set()
-    for section_spec in spec.sections:
+    kept = [st for section in reuse.values() for st in section.statements]
+    used = {(c.doc_id, c.start) for st in kept for c in st.citations}
+    for index, section_spec in enumerate(spec.sections):
+        if index in reuse:
+            sections.append(reuse[index])
+            continue
         passages = section_passages(retriever, section_spec.questions, spec.filters)
         draft = writer.write(
             section_spec.questions,
@@ -174,5 +191,5 @@ def build_briefing(spec: BriefingSpec, retriever: Retriever, writer: Writer) -> 
             )
         )
     documents = {p.document.doc_id: p.document for s in sections for p in s.evidence}
-    sources = number_sources((st for s in sections for st in s.statements), documents)
-    return Briefing(spec, tuple(sections), sources)
+    statements = [st for s in sections for st in s.statements]
+    return Briefing(spec, tuple(sections), number_sources(statements, documents, source_order))

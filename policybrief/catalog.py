@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from policybrief.types import Chunk, DocumentInfo
 
 SCHEMA = """
@@ -46,6 +48,12 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS pending_deletes (chunk_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS query_vectors (
+    model TEXT NOT NULL,
+    text TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, text)
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(
     title, body, tokenize = 'porter unicode61 remove_diacritics 2'
 );
@@ -100,7 +108,14 @@ class Catalog:
     def _reset(self) -> None:
         """Start an outdated catalog afresh; the next sync re-reads the corpus."""
         self._db.execute("BEGIN IMMEDIATE")
-        for table in ("documents", "chunks", "chunk_text", "pending_deletes", "meta"):
+        for table in (
+            "documents",
+            "chunks",
+            "chunk_text",
+            "pending_deletes",
+            "query_vectors",
+            "meta",
+        ):
             self._db.execute(f"DROP TABLE IF EXISTS {table}")
         self._db.execute("COMMIT")
         self._db.executescript(SCHEMA)
@@ -117,6 +132,23 @@ class Catalog:
 
     def set_meta(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def generation(self) -> int:
+        """Counts syncs that changed content: equal numbers mean identical indexed content."""
+        return int(self.get_meta("generation", "0"))
+
+    def query_vector(self, model: str, text: str) -> np.ndarray | None:
+        row = self._db.execute(
+            "SELECT vector FROM query_vectors WHERE model = ? AND text = ?", (model, text)
+        ).fetchone()
+        return None if row is None else np.frombuffer(row[0], dtype=np.float32)
+
+    def save_query_vector(self, model: str, text: str, vector: np.ndarray) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO query_vectors VALUES (?, ?, ?)",
+            (model, text, np.asarray(vector, dtype=np.float32).tobytes()),
+        )
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -290,6 +322,8 @@ class Catalog:
                 "INSERT OR IGNORE INTO pending_deletes VALUES (?)",
                 [(chunk_id,) for chunk_id in stale_chunks],
             )
+            if updates or removed:
+                meta = {**meta, "generation": str(self.generation + 1)}
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
             db.execute("COMMIT")
         except BaseException:

@@ -80,10 +80,15 @@ class VerificationFailed(PolicybriefError):
 
 
 def number_sources(
-    statements: Iterable[Statement], documents: Mapping[str, DocumentInfo]
+    statements: Iterable[Statement],
+    documents: Mapping[str, DocumentInfo],
+    preferred: Sequence[str] = (),
 ) -> tuple[Source, ...]:
-    """One numbered source per cited document, in order of first citation."""
-    order: dict[str, set[int]] = {}
+    """One numbered source per cited document: those in ``preferred`` first, in that order,
+    then the rest in order of first citation."""
+    statements = list(statements)
+    cited = {c.doc_id for s in statements for c in s.citations}
+    order: dict[str, set[int]] = {doc_id: set() for doc_id in preferred if doc_id in cited}
     for statement in statements:
         for citation in statement.citations:
             pages = order.setdefault(citation.doc_id, set())

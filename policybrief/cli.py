@@ -42,6 +42,7 @@ def _project(ctx: click.Context, **generation: Any) -> Any:
         policy = generation.pop("policy", None)
         overrides = {"generation": generation, "verification": {"policy": policy}}
         obj["project"] = Project.open(obj.get("root") or Path.cwd(), overrides=overrides)
+        ctx.find_root().call_on_close(obj["project"].close)
     return obj["project"]
 
 
@@ -149,7 +150,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
                 "removed": list(diff.removed),
                 "settings_changed": index.settings_changed,
                 "skipped": index.skipped,
-                "briefings": state.briefings,
+                "briefings": [_briefing_state(project, name) for name in state.briefings],
             }
         )
         return
@@ -173,7 +174,30 @@ def status(ctx: click.Context, as_json: bool) -> None:
                 click.echo(f"  {label:<9}{item}")
     for item, reason in index.skipped.items():
         click.echo(f"skipped    {item}: {reason}")
-    click.echo(f"briefings  {', '.join(state.briefings) or 'none'}")
+    if not state.briefings:
+        click.echo("briefings  none")
+    for name in state.briefings:
+        briefing = _briefing_state(project, name)
+        if briefing["current"]:
+            click.echo(f"briefing   {name}: current")
+        else:
+            click.echo(f"briefing   {name}: stale ({'; '.join(briefing['reasons'])})")
+
+
+def _briefing_state(project: Any, name: str) -> dict[str, Any]:
+    """Current or stale, and why; a briefing that cannot be checked says so."""
+    if project.index.is_empty():
+        return {"name": name, "current": False, "reasons": ["the index is empty"]}
+    try:
+        state = project.check(name)
+    except PolicybriefError as exc:
+        return {"name": name, "current": False, "reasons": [f"error: {exc}"]}
+    return {
+        "name": name,
+        "current": state.current,
+        "reasons": state.reasons,
+        "sections": sorted(state.rebuild),
+    }
 
 
 def _answer_json(answer: Any) -> dict[str, Any]:
@@ -354,6 +378,10 @@ def ask(
 def generate(ctx: click.Context, /, name: str, **generation: Any) -> None:
     """Build the briefing NAME from briefings/NAME/spec.yaml."""
     result = _project(ctx, **generation).generate(name)
+    _report_build(result)
+
+
+def _report_build(result: Any) -> None:
     sections = result.briefing.sections
     statements = [s for section in sections for s in section.statements]
     supported = sum(1 for s in statements if s.verdict and s.verdict.supported)
@@ -365,8 +393,126 @@ def generate(ctx: click.Context, /, name: str, **generation: Any) -> None:
     for section in sections:
         if section.note:
             click.echo(f"note: {section.heading}: {section.note}", err=True)
+    if not result.written:
+        click.echo(f"unchanged: {result.outputs['md']}")
+        return
     for fmt, path in result.outputs.items():
         click.echo(f"wrote {fmt:<5} {path}")
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "rebuild_all", is_flag=True, help="Rebuild every section of every briefing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be re-indexed and rebuilt; change nothing."
+)
+@generation_options
+@click.pass_context
+def regenerate(
+    ctx: click.Context,
+    /,
+    names: tuple[str, ...],
+    rebuild_all: bool,
+    dry_run: bool,
+    **generation: Any,
+) -> None:
+    """Sync the index, then rebuild only stale briefings (NAMES, default all), and in each only
+    the sections whose evidence, questions or settings changed."""
+    project = _project(ctx, **generation)
+    with _progress("embedding") as progress:
+        report = project.regenerate(
+            names, rebuild_all=rebuild_all, dry_run=dry_run, progress=progress
+        )
+    _print_regenerate(report, dry_run)
+
+
+def _print_regenerate(report: Any, dry_run: bool) -> None:
+    if report.pending is not None and not report.pending.up_to_date:
+        diff = report.pending.diff
+        click.echo(
+            f"index: would re-index {len(diff.new)} new, {len(diff.modified)} changed and "
+            f"remove {len(diff.removed)} documents (briefings are checked against the index "
+            "as it is now)"
+        )
+    elif report.sync is not None:
+        sync = report.sync
+        click.echo(
+            f"index: {len(sync.added)} added, {len(sync.updated)} updated, "
+            f"{len(sync.removed)} removed; {sync.embedded} chunks embedded"
+        )
+        for item, reason in sync.skipped.items():
+            click.echo(f"skipped: {item}: {reason}")
+    for state in report.states:
+        if state.current:
+            click.echo(f"{state.name}: current")
+            continue
+        verb = "would rebuild" if dry_run else "rebuilt"
+        headings = ", ".join(f"#{i + 1}" for i in sorted(state.rebuild)) or "none (re-render only)"
+        click.echo(f"{state.name}: {verb} sections {headings}; {'; '.join(state.reasons)}")
+        result = report.results.get(state.name)
+        if result is not None and result.written:
+            click.echo(f"  wrote {result.outputs['md']}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--from", "from_version", help="An archived version (default: the latest).")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.pass_context
+def diff(ctx: click.Context, name: str, from_version: str | None, as_json: bool) -> None:
+    """Show what changed in briefing NAME since an earlier version: statements and sources
+    added and removed, per section."""
+    from policybrief.freshness import changes_view
+
+    version, changes = _project(ctx).diff(name, from_version)
+    if as_json:
+        _echo_json({"from": version, "changes": changes_view(changes)})
+        return
+    click.echo(f"{name}: changes since {version}")
+    if all(change.empty for change in changes):
+        click.echo("no changes")
+    for change in changes:
+        if change.empty:
+            continue
+        click.echo(f"\n## {change.heading}")
+        for text in change.added:
+            click.echo(f"+ {text}")
+        for text in change.removed:
+            click.echo(f"- {text}")
+        for title in change.sources_added:
+            click.echo(f"+ source: {title}")
+        for title in change.sources_removed:
+            click.echo(f"- source: {title}")
+
+
+@cli.command()
+@click.option(
+    "--debounce",
+    type=click.FloatRange(0.1),
+    default=2.0,
+    show_default=True,
+    help="Seconds of quiet after a change before regenerating.",
+)
+@click.pass_context
+def watch(ctx: click.Context, debounce: float) -> None:
+    """Watch the corpus, specs and templates; regenerate stale briefings after each burst of
+    changes. Stop with Ctrl-C."""
+    from policybrief.watching import Watcher
+
+    project = _project(ctx)
+    watcher = Watcher(
+        project,
+        debounce=debounce,
+        on_run=lambda report: _print_regenerate(report, dry_run=False),
+        on_error=lambda message: click.echo(f"error: {message}", err=True),
+    )
+    click.echo(
+        f"watching {project.corpus_dir}, {project.briefings_dir} and templates (Ctrl-C stops)"
+    )
+    try:
+        watcher.watch()
+    except KeyboardInterrupt:
+        click.echo("stopped")
 
 
 @cli.group(name="eval")

@@ -72,7 +72,7 @@ class GenerationSettings:
     # Minimum cosine similarity between a question and a sentence quoted in answer to it,
     # and the share of the best sentence's similarity that any other quoted sentence needs.
     min_sentence_score: float = 0.40
-    relative_sentence_score: float = 0.70
+    relative_sentence_score: float = 0.75
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,16 @@ def evaluate_retrieval(
         cache=str(folder),
     )
     retriever = make_retriever(index)
+    try:
+        _score_modes(report, data, retriever, modes)
+    finally:
+        index.close()
+    return report
+
+
+def _score_modes(
+    report: EvalReport, data: BeirData, retriever: Retriever, modes: Sequence[str]
+) -> None:
     for mode in modes:
         ndcg, recall, mrr, latencies = [], [], [], []
         for query_id, relevant in sorted(data.qrels.items()):
@@ -212,4 +222,3 @@ def evaluate_retrieval(
                 latency_p95_ms=round(percentile(latencies, 0.95), 2),
             )
         )
-    return report

@@ -30,8 +30,9 @@ from policybrief.rendering import Renderer
 from policybrief.text import looks_like_instruction, split_sentences
 from policybrief.types import Citation, Passage, Statement
 
-# Relevance against redundancy in the selection (1.0 would ignore redundancy).
-MMR_LAMBDA = 0.7
+# Relevance against redundancy in the selection (1.0 would ignore redundancy): relevance
+# dominates, redundancy breaks near-ties.
+MMR_LAMBDA = 0.8
 # Sentences this similar to one already chosen say the same thing.
 DUPLICATE_SIMILARITY = 0.9
 MIN_WORDS = 6

@@ -25,8 +25,11 @@ from policybrief.loaders import LOADERS, load_document
 from policybrief.store import ChromaStore, VectorStore
 from policybrief.types import Chunk, DocumentInfo
 
-# Bump when chunk text or the embedded form of a chunk changes meaning.
-CHUNK_SCHEME = 1
+# Bump when loaders or the chunker produce different text: every file is re-read, and only
+# chunks whose text changed are embedded again.
+CHUNK_SCHEME = 2
+# Bump when the text sent to the embedder for a chunk changes form: every vector is redone.
+EMBED_SCHEME = 1
 EMBED_BATCH = 256  # chunks per encode call; the model batches further inside
 
 ProgressCallback = Callable[[int, int], None]
@@ -170,12 +173,18 @@ class Index:
         self._store_factory = store_factory
         self._store: VectorStore | None = None
 
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        self.catalog.close()
+
     # -- identity of what is stored ---------------------------------------------------------
 
     @property
     def collection_name(self) -> str:
         """One collection per model: vectors of different models never mix."""
-        return "pb_" + sha(f"{self.embedder.model_id}\x00{CHUNK_SCHEME}", 16)
+        return "pb_" + sha(f"{self.embedder.model_id}\x00{EMBED_SCHEME}", 16)
 
     @property
     def settings_key(self) -> str:

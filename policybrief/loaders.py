@@ -112,6 +112,38 @@ class _Builder:
         return "".join(self.parts)
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•◦▪‣]|\d+[.)])\s+")
+
+
+class _Paragraphs:
+    """Joins wrapped lines into paragraphs: a blank line or a list item starts a new one."""
+
+    def __init__(self, builder: _Builder, *, dehyphenate: bool = False) -> None:
+        self.builder = builder
+        self.dehyphenate = dehyphenate
+        self.lines: list[str] = []
+
+    def line(self, raw: str, *, item: bool = False) -> None:
+        """Add a line; ``item`` marks a list item whose marker was already removed."""
+        text = raw.strip()
+        if not text or item or _LIST_ITEM.match(raw):
+            self.end()
+        if text:
+            self.lines.append(text)
+
+    def end(self) -> None:
+        if not self.lines:
+            return
+        joined = self.lines[0]
+        for nxt in self.lines[1:]:
+            if self.dehyphenate and joined.endswith("-") and nxt[:1].islower():
+                joined = joined[:-1] + nxt  # a word broken across lines
+            else:
+                joined = f"{joined} {nxt}"
+        self.builder.paragraph(joined)
+        self.lines = []
+
+
 def _document(path: Path, doc_id: str, display: str, builder: _Builder, **meta: Any) -> Document:
     text = builder.text()
     if not text.strip():
@@ -148,14 +180,17 @@ def load_text(path: Path, doc_id: str, display: str) -> Document:
     if body and (dates or (len(body) > 1 and not body[1].strip())) and len(body[0]) <= 200:
         title, body = body[0].strip(), body[1:]
     builder = _Builder()
+    paragraphs = _Paragraphs(builder)
     for line in body:
         stripped = line.strip()
         if dates and _SCRAPE_TAIL.match(stripped):
             break
         if dates and stripped in {"Highlights", "Story"}:
+            paragraphs.end()
             builder.heading(stripped)
         else:
-            builder.paragraph(stripped)
+            paragraphs.line(line)
+    paragraphs.end()
     return _document(
         path, doc_id, display, builder, title=title, published=min(dates, default=None)
     )
@@ -188,15 +223,20 @@ def load_markdown(path: Path, doc_id: str, display: str) -> Document:
     """Markdown with optional front matter (title, published, source, url)."""
     meta, body = split_front_matter(decode(path.read_bytes(), display), display)
     builder = _Builder()
+    paragraphs = _Paragraphs(builder)
     first_heading = ""
     for raw in body.splitlines():
         heading = _MD_HEADING.match(raw.strip())
+        if heading or re.fullmatch(r"\s*(?:-{3,}|\*{3,}|_{3,})\s*", raw):
+            paragraphs.end()
         if heading:
             text = _markdown_inline(heading.group(2))
             first_heading = first_heading or text
             builder.heading(text)
         elif not re.fullmatch(r"\s*(?:-{3,}|\*{3,}|_{3,})\s*", raw):
-            builder.paragraph(_markdown_inline(_MD_LIST.sub("", raw)))
+            item = _LIST_ITEM.match(raw) is not None
+            paragraphs.line(_markdown_inline(_MD_LIST.sub("", raw)), item=item)
+    paragraphs.end()
     return _document(
         path,
         doc_id,
@@ -270,10 +310,13 @@ def load_pdf(path: Path, doc_id: str, display: str) -> Document:
         if reader.is_encrypted:
             raise LoadError(display, "PDF is encrypted")
         builder = _Builder()
+        paragraphs = _Paragraphs(builder, dehyphenate=True)
         for page in reader.pages:
+            paragraphs.end()
             builder.page()
             for line in (page.extract_text() or "").splitlines():
-                builder.paragraph(line)
+                paragraphs.line(line)
+        paragraphs.end()
         info = reader.metadata
         title = str(info.title) if info and info.title else ""
         source = str(info.author) if info and info.author else ""

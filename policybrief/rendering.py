@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from policybrief.citations import source_numbers
 from policybrief.errors import TemplateRenderError
@@ -74,15 +75,27 @@ class Renderer:
         )
         self.env.filters.update(md=md_escape, cite=cite, date=format_date, fence=fence)
 
-    def template_file(self, name: str) -> Path:
-        """The file a template name resolves to (project templates win)."""
-        try:
-            source = self.env.get_template(name).filename
-        except jinja2.TemplateNotFound as exc:
-            raise TemplateRenderError(f"template {name!r} not found") from exc
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateRenderError(f"{_location(exc)}: {exc.message}") from exc
-        return Path(source or name)
+    def template_files(self, name: str) -> list[Path]:
+        """The file ``name`` resolves to (project templates win), then every template it
+        includes, imports or extends, recursively."""
+        loader = self.env.loader
+        assert loader is not None
+        found: dict[str, Path] = {}
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in found:
+                continue
+            try:
+                source, filename, _ = loader.get_source(self.env, current)
+                parsed = self.env.parse(source, current, filename)
+            except jinja2.TemplateNotFound as exc:
+                raise TemplateRenderError(f"template {exc.name!r} not found") from exc
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateRenderError(f"{_location(exc)}: {exc.message}") from exc
+            found[current] = Path(filename or current)
+            pending.extend(n for n in jinja2.meta.find_referenced_templates(parsed) if n)
+        return list(found.values())
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         try:
@@ -126,8 +139,13 @@ def _statement_view(
     }
 
 
-def briefing_view(briefing: Briefing, as_of: date | None) -> dict[str, Any]:
-    """Plain data for briefing templates: no generation time, so output is reproducible."""
+def briefing_view(
+    briefing: Briefing, as_of: date | None, changes: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Plain data for briefing templates: no generation time, so output is reproducible.
+
+    ``changes`` lists, per section, what changed since the previous version (empty if none).
+    """
     numbers = source_numbers(briefing.sources)
     spec = briefing.spec
     sections = []
@@ -151,4 +169,5 @@ def briefing_view(briefing: Briefing, as_of: date | None) -> dict[str, Any]:
         "filters": spec.filters.to_dict(),
         "sections": sections,
         "sources": [_source_view(s) for s in briefing.sources],
+        "changes": changes or [],
     }

@@ -134,7 +134,7 @@ class Retriever:
         if mode == "keyword":
             keyword = self._keyword(query, limit, allowed)
             return [Candidate(i, s, keyword=s) for i, s in keyword]
-        vector = self.embedder.embed_query(query)
+        vector = self.query_vector(query)
         dense = self.index.store.search(vector, limit + FETCH_MARGIN, allowed)
         if mode == "dense":
             return [Candidate(i, s, dense=s) for i, s in dense]
@@ -145,6 +145,16 @@ class Retriever:
         for chunk_id, chunk_vector in self.index.store.vectors(missing).items():
             cosine[chunk_id] = float(chunk_vector @ vector)
         return fuse(pool, cosine, dict(keyword), self.settings.dense_weight)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding, cached in the catalog: re-checking a briefing's questions
+        for staleness then needs no model."""
+        model = self.embedder.model_id
+        vector = self.index.catalog.query_vector(model, query)
+        if vector is None:
+            vector = self.embedder.embed_query(query)
+            self.index.catalog.save_query_vector(model, query, vector)
+        return vector
 
     def _keyword(
         self, query: str, limit: int, allowed: Sequence[str] | None

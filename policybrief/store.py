@@ -38,6 +38,8 @@ class VectorStore(Protocol):
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
 
+    def close(self) -> None: ...
+
 
 def _client_settings() -> Any:
     from chromadb.config import Settings
@@ -125,6 +127,13 @@ class ChromaStore:
             if len(batch) < self.max_batch:
                 return ids
             offset += len(batch)
+
+    def close(self) -> None:
+        """Release the client: Chroma caches one system per path until its last client closes,
+        and a cached system would outlive a deleted index folder."""
+        close = getattr(self.client, "close", None)  # Chroma clients gained close() in 1.x
+        if close is not None:
+            close()
 
     def drop_other_collections(self) -> list[str]:
         """Remove collections built for another model; returns their names."""

@@ -329,7 +329,7 @@ def test_a_briefing_section_falls_back_when_the_llm_fails(
     markdown = result.outputs["md"].read_text("utf-8")
     assert "extractive generator wrote this part instead" in markdown
     lock = json.loads(result.outputs["lock"].read_text("utf-8"))
-    assert lock["generator"] == "openai:scripted"
+    assert lock["content_settings"]["generation"]["backend"] == "openai"
     assert lock["sections"][1]["note"]
 
 

@@ -51,7 +51,7 @@ def test_plain_text_takes_title_from_a_first_line_set_apart(tmp_path: Path) -> N
     path = write(tmp_path, "note.txt", "Chip notes\n\nFirst paragraph here.\nSecond one.\n")
     doc = load_document(path, "note.txt")
     assert doc.title == "Chip notes"
-    assert doc.text == "First paragraph here.\nSecond one."
+    assert doc.text == "First paragraph here. Second one."  # one wrapped paragraph
     assert doc.published is None
 
 
@@ -157,3 +157,25 @@ def test_unsupported_suffix_is_refused(tmp_path: Path) -> None:
 )
 def test_parse_date(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
+
+
+def test_wrapped_lines_join_into_paragraphs(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "wrapped.md",
+        "# T\n\nA sentence that wraps\nonto a second line.\n\n"
+        "- an item that\n  wraps too\n- next\n",
+    )
+    doc = load_document(path, "wrapped.md")
+    assert doc.text == "A sentence that wraps onto a second line.\nan item that wraps too\nnext"
+    text = write(tmp_path, "wrapped.txt", "Title\n\nFirst line of a\nparagraph.\n\nSecond.\n")
+    assert load_document(text, "wrapped.txt").text == "First line of a paragraph.\nSecond."
+
+
+def test_pdf_lines_join_and_broken_words_mend(tmp_path: Path) -> None:
+    path = make_pdf(
+        tmp_path / "wrapped.pdf",
+        ["Export controls on advanced semi-\nconductors took effect in October."],
+    )
+    doc = load_document(path, "wrapped.pdf")
+    assert "advanced semiconductors took effect in October." in doc.text

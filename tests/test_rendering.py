@@ -22,10 +22,19 @@ def test_html_templates_autoescape(tmp_path: Path) -> None:
 
 def test_project_templates_override_shipped_ones(tmp_path: Path) -> None:
     (tmp_path / "briefing.md.j2").write_text("mine", "utf-8")
-    assert Renderer(tmp_path).template_file("briefing.md.j2") == tmp_path / "briefing.md.j2"
-    assert Renderer(tmp_path / "none").template_file("briefing.md.j2") == (
+    assert Renderer(tmp_path).template_files("briefing.md.j2") == [tmp_path / "briefing.md.j2"]
+    assert Renderer(tmp_path / "none").template_files("briefing.md.j2") == [
         shipped_templates_dir() / "briefing.md.j2"
-    )
+    ]
+
+
+def test_template_files_follow_includes(tmp_path: Path) -> None:
+    (tmp_path / "page.md.j2").write_text('{% include "part.md.j2" %}', "utf-8")
+    (tmp_path / "part.md.j2").write_text("part", "utf-8")
+    assert Renderer(tmp_path).template_files("page.md.j2") == [
+        tmp_path / "page.md.j2",
+        tmp_path / "part.md.j2",
+    ]
 
 
 @pytest.mark.parametrize(

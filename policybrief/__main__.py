@@ -1,0 +1,5 @@
+"""``python -m policybrief`` runs the ``brief`` command."""
+
+from policybrief.cli import main
+
+main()
