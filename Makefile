@@ -8,7 +8,10 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup demo test lint bench-retrieval clean
+# Debian's Chromium, for the browser test (installed when missing and we may; else skipped).
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: setup demo test lint screenshot clean
 
 setup: $(STAMP)
 
@@ -24,8 +27,16 @@ demo: $(STAMP)
 	$(BIN)/brief generate ai-independence
 	@echo "Briefing written to briefings/ai-independence/briefing.md (and briefing.html)"
 
-test: lint
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest
+
+$(CHROMIUM):
+	-if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "chromium is not installed: the browser test will be skipped"; fi
+
+screenshot: $(STAMP) $(CHROMIUM)
+	$(BIN)/python scripts/screenshot.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check policybrief tests scripts

@@ -28,6 +28,7 @@ from policybrief.briefings import (
     check_name,
     list_briefings,
     load_spec,
+    parse_formats,
     section_passages,
 )
 from policybrief.citations import POLICIES, Verifier, number_sources
@@ -35,6 +36,8 @@ from policybrief.config import Settings, find_project_root, load_settings, with_
 from policybrief.embedders import Embedder, create_embedder
 from policybrief.errors import ConfigError, IndexStateError, SpecError
 from policybrief.evaluation import EvalReport, evaluate_retrieval, load_beir, slice_beir
+from policybrief.exporting import html_to_pdf, markdown_to_docx
+from policybrief.fetching import add_file, add_url, is_url
 from policybrief.freshness import (
     HISTORY,
     LOCK_FILE,
@@ -67,7 +70,7 @@ from policybrief.retrieval import MODES, Retriever
 from policybrief.types import Answer, Briefing, BriefingSpec, Filters, Section, Statement
 from policybrief.writing import Notice, Writer
 
-OUTPUT_FORMATS = ("md", "html")
+TEXT_FORMATS = ("md", "html")  # rendered from templates; PDF and DOCX are made from these
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,13 @@ class GenerateResult:
     briefing: Briefing
     outputs: dict[str, Path]  # format → file (plus "lock" → sources.json)
     written: bool = True  # False when the outputs already had exactly this content
+
+
+@dataclass
+class AddReport:
+    added: list[Path]
+    already: list[str]  # files or pages whose content the corpus already held
+    sync: SyncReport
 
 
 @dataclass
@@ -212,6 +222,23 @@ class Project:
             raise IndexStateError(f"corpus folder {corpus} does not exist")
         return self.index.sync(corpus, progress)
 
+    def add(self, items: Sequence[str], progress: ProgressCallback | None = None) -> AddReport:
+        """Copy files, or fetch web pages (saved as Markdown with front matter), into the
+        corpus, then index them."""
+        added: list[Path] = []
+        already: list[str] = []
+        today = datetime.now(UTC).date()
+        for item in items:
+            if is_url(item):
+                path = add_url(item, self.corpus_dir, today)
+            else:
+                path = add_file(Path(item).expanduser(), self.corpus_dir)
+            if path is None:
+                already.append(item)
+            else:
+                added.append(path)
+        return AddReport(added, already, self.ingest(progress=progress))
+
     def status(self) -> ProjectStatus:
         """Index state against the folder it mirrors (the configured corpus by default)."""
         corpus = self.index.mirrored_corpus() or self.corpus_dir
@@ -315,7 +342,12 @@ class Project:
         dates = [d.published for d in self.index.documents().values() if d.published]
         return max(dates, default=None)
 
-    def generate(self, name: str) -> GenerateResult:
+    def generate(
+        self,
+        name: str,
+        formats: Sequence[str] | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> GenerateResult:
         """Build the briefing ``name`` from its spec, whole, and write its outputs and lock.
 
         The output depends only on corpus, spec, templates and settings. When it would be the
@@ -323,7 +355,9 @@ class Project:
         """
         self._require_index()
         spec = load_spec(self.briefings_dir, name)
-        briefing = build_briefing(spec, self.retriever, self.writer)
+        if formats is not None:
+            spec = dataclasses.replace(spec, formats=parse_formats(list(formats), "--format"))
+        briefing = build_briefing(spec, self.retriever, self.writer, progress=progress)
         return self._write(briefing)
 
     def check(self, name: str) -> Staleness:
@@ -389,7 +423,12 @@ class Project:
             reuse = self._reusable(spec, lock, state.rebuild)
             order = [s["doc_id"] for s in lock["sources"]] if lock else []
             briefing = build_briefing(
-                spec, self.retriever, self.writer, reuse=reuse, source_order=order
+                spec,
+                self.retriever,
+                self.writer,
+                reuse=reuse,
+                source_order=order,
+                progress=progress,
             )
             report.results[name] = self._write(briefing)
         return report
@@ -446,20 +485,31 @@ class Project:
         else:
             lock["changes"] = changes_view(diff_locks(previous, lock)) if previous else []
         view = briefing_view(briefing, self.corpus_as_of(), lock["changes"])
-        files = {
+        texts = {
             f"briefing.{fmt}": self.renderer.render(f"{spec.template}.{fmt}.j2", view)
-            for fmt in OUTPUT_FORMATS
+            for fmt in TEXT_FORMATS
         }
+        files = {name: text for name, text in texts.items() if name[9:] in spec.formats}
         files[LOCK_FILE] = json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
-        written = write_outputs(folder, files)
-        outputs = {fmt: folder / f"briefing.{fmt}" for fmt in OUTPUT_FORMATS}
+
+        def exports() -> dict[str, bytes]:
+            built = {}
+            if "pdf" in spec.formats:
+                built["briefing.pdf"] = html_to_pdf(texts["briefing.html"])
+            if "docx" in spec.formats:
+                built["briefing.docx"] = markdown_to_docx(texts["briefing.md"])
+            return built
+
+        binary = [f"briefing.{fmt}" for fmt in spec.formats if fmt not in TEXT_FORMATS]
+        written = write_outputs(folder, files, exports, binary)
+        outputs = {fmt: folder / f"briefing.{fmt}" for fmt in spec.formats}
         outputs["lock"] = folder / LOCK_FILE
         return GenerateResult(briefing, outputs, written)
 
     def _template_hashes(self, spec: BriefingSpec) -> dict[str, str]:
         """SHA-256 of every template file a briefing renders with (includes too)."""
         hashes: dict[str, str] = {}
-        for fmt in OUTPUT_FORMATS:
+        for fmt in TEXT_FORMATS:
             for path in self.renderer.template_files(f"{spec.template}.{fmt}.j2"):
                 hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
         return hashes

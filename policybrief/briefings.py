@@ -9,7 +9,7 @@ in a later one. Every statement is verified against the passages it cites before
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,8 @@ from policybrief.writing import Writer
 
 SPEC_FILE = "spec.yaml"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-_SPEC_KEYS = {"title", "audience", "template", "summary", "filters", "sections"}
+_SPEC_KEYS = {"title", "audience", "template", "summary", "filters", "sections", "date", "formats"}
+FORMATS = ("md", "html", "pdf", "docx")
 _SECTION_KEYS = {"heading", "questions", "question", "max_statements"}
 _FILTER_KEYS = {"since", "until", "sources", "paths"}
 
@@ -132,7 +133,23 @@ def load_spec(briefings_dir: Path, name: str) -> BriefingSpec:
         sections=tuple(sections),
         filters=parse_filters(data.get("filters"), f"{path}: filters"),
         summary=str(data.get("summary") or ""),
+        date=_date(data.get("date"), f"{path}: date"),
+        formats=parse_formats(data.get("formats"), f"{path}: formats"),
     )
+
+
+def parse_formats(value: Any, where: str) -> tuple[str, ...]:
+    """Output formats from a spec or ``--format md,pdf``; Markdown is always written."""
+    if value is None:
+        return ("md", "html")
+    items = value.split(",") if isinstance(value, str) else value
+    formats = _strings([str(v).strip().lower() for v in items if str(v).strip()], where)
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise SpecError(
+            f"{where}: unknown format(s) {', '.join(unknown)}; use {', '.join(FORMATS)}"
+        )
+    return tuple(f for f in FORMATS if f in {"md", *formats})
 
 
 def section_passages(
@@ -157,6 +174,7 @@ def build_briefing(
     *,
     reuse: Mapping[int, Section] | None = None,
     source_order: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> Briefing:
     """Write every section of ``spec``, except those in ``reuse`` (kept as they are).
 
@@ -168,6 +186,8 @@ def build_briefing(
     kept = [st for section in reuse.values() for st in section.statements]
     used = {(c.doc_id, c.start) for st in kept for c in st.citations}
     for index, section_spec in enumerate(spec.sections):
+        if progress:
+            progress(index, len(spec.sections))
         if index in reuse:
             sections.append(reuse[index])
             continue
@@ -190,6 +210,8 @@ def build_briefing(
                 unsupported=draft.unsupported,
             )
         )
+    if progress:
+        progress(len(spec.sections), len(spec.sections))
     documents = {p.document.doc_id: p.document for s in sections for p in s.evidence}
     statements = [st for s in sections for st in s.statements]
     return Briefing(spec, tuple(sections), number_sources(statements, documents, source_order))

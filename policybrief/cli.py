@@ -47,8 +47,11 @@ def _project(ctx: click.Context, **generation: Any) -> Any:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr, driven by (done, total) callbacks."""
+def _progress(ctx: click.Context, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr, driven by (done, total) callbacks (none with --quiet)."""
+    if _quiet(ctx):
+        yield None
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -66,6 +69,16 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def _quiet(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().obj and ctx.find_root().obj.get("quiet"))
+
+
+def _say(ctx: click.Context, text: str, *, err: bool = False) -> None:
+    """Informational output, silenced by --quiet."""
+    if not _quiet(ctx):
+        click.echo(text, err=err)
 
 
 def _echo_json(data: Any) -> None:
@@ -90,11 +103,15 @@ class _Group(click.Group):
     type=click.Path(file_okay=False, path_type=Path),
     help="Project folder (default: the nearest folder holding brief.toml, else the current one).",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or informational lines.")
 @click.version_option(package_name="policybrief")
 @click.pass_context
-def cli(ctx: click.Context, root: Path | None) -> None:
-    """Turn a folder of source documents into cited policy briefings, offline."""
-    ctx.ensure_object(dict)["root"] = root
+def cli(ctx: click.Context, root: Path | None, quiet: bool) -> None:
+    """Turn a folder of source documents into cited policy briefings, offline.
+
+    Exit codes: 0 success; 1 an error in the input or state, printed as one line; 2 a usage
+    error; 3 an unsupported statement under --policy fail."""
+    ctx.ensure_object(dict).update(root=root, quiet=quiet)
 
 
 @cli.command()
@@ -104,25 +121,30 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 def ingest(ctx: click.Context, path: Path | None, as_json: bool) -> None:
     """Index the corpus folder (default: corpus/), re-embedding only what changed."""
     project = _project(ctx)
-    with _progress("embedding") as progress:
+    with _progress(ctx, "embedding") as progress:
         report = project.ingest(path, progress)
     if as_json:
         _echo_json(report.__dict__)
         return
+    _print_sync(ctx, report)
+
+
+def _print_sync(ctx: click.Context, report: Any) -> None:
     for label, items in (
         ("added", report.added),
         ("updated", report.updated),
         ("removed", report.removed),
     ):
         for item in items:
-            click.echo(f"{label:>8}  {item}")
+            _say(ctx, f"{label:>8}  {item}")
     for item, reason in report.skipped.items():
-        click.echo(f"{'skipped':>8}  {item}: {reason}")
+        _say(ctx, f"{'skipped':>8}  {item}: {reason}")
     if report.ignored:
-        click.echo(f"{'ignored':>8}  {len(report.ignored)} file(s) of unsupported types")
-    click.echo(
+        _say(ctx, f"{'ignored':>8}  {len(report.ignored)} file(s) of unsupported types")
+    _say(
+        ctx,
         f"{report.documents} documents, {report.chunks} chunks indexed; "
-        f"{report.embedded} chunks embedded in this run, {report.unchanged} documents unchanged."
+        f"{report.embedded} chunks embedded in this run, {report.unchanged} documents unchanged.",
     )
 
 
@@ -287,6 +309,47 @@ def _print_stream(events: Iterator[Any]) -> None:
             click.echo(f"- {event.text} {cited}{flag}")
 
 
+def _interactive(
+    project: Any, *, mode: str | None, k: int | None, filters: Any, first: str
+) -> None:
+    """The prompt loop of `brief ask -i`; the session logic lives in policybrief.interactive."""
+    from policybrief.interactive import QUIT, Session
+
+    history = project.state_dir / "ask_history"
+    try:
+        import readline
+
+        if history.is_file():
+            readline.read_history_file(history)
+    except (ImportError, OSError):
+        readline = None  # type: ignore[assignment]
+    session = Session(project, mode=mode, k=k, filters=filters)
+    click.echo("policybrief: ask a question, /help for commands, /quit to leave.")
+    pending = [first] if first else []
+    while True:
+        try:
+            line = pending.pop() if pending else input("ask> ")
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            break
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            if line.startswith("/"):
+                reply = session.command(line)
+                if reply is QUIT:
+                    break
+                click.echo(reply)
+            else:
+                _print_stream(session.ask(line))
+        except PolicybriefError as exc:
+            click.echo(f"error: {exc}", err=True)
+    if readline is not None:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        readline.write_history_file(history)
+
+
 def generation_options(command: F) -> F:
     """Flags that choose the generator and the verification policy for one run."""
     from policybrief.citations import POLICIES
@@ -337,12 +400,18 @@ def filter_options(command: F) -> F:
 
 
 @cli.command()
-@click.argument("question")
+@click.argument("question", required=False, default="")
 @click.option("-k", "--top-k", type=click.IntRange(1, 100), help="Passages to retrieve.")
 @click.option("--mode", type=click.Choice(MODES), help="Retrieval mode (default: from config).")
 @filter_options
 @generation_options
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result.")
+@click.option(
+    "-i",
+    "--interactive",
+    is_flag=True,
+    help="Keep the model and index loaded and take questions and /commands at a prompt.",
+)
 @click.pass_context
 def ask(
     ctx: click.Context,
@@ -355,9 +424,11 @@ def ask(
     sources: tuple[str, ...],
     paths: tuple[str, ...],
     as_json: bool,
+    interactive: bool,
     **generation: Any,
 ) -> None:
-    """Answer QUESTION from the corpus, citing the passages it rests on.
+    """Answer QUESTION from the corpus, citing the passages it rests on (QUESTION may be left
+    out with -i).
 
     With an LLM backend the answer streams in sentence by sentence, each shown only after it
     has been checked against the passage it cites."""
@@ -365,6 +436,11 @@ def ask(
 
     filters = Filters(_date_option(since), _date_option(until), sources, paths)
     project = _project(ctx, **generation)
+    if interactive:
+        _interactive(project, mode=mode, k=top_k, filters=filters, first=question)
+        return
+    if not question:
+        raise click.UsageError("a QUESTION is needed (or -i for an interactive session)")
     if as_json:
         _echo_json(_answer_json(project.ask(question, k=top_k, filters=filters, mode=mode)))
     else:
@@ -373,31 +449,56 @@ def ask(
 
 @cli.command()
 @click.argument("name")
+@click.option(
+    "--format",
+    "formats",
+    help="Comma-separated outputs: md, html, pdf, docx (default: the spec's, else md,html).",
+)
 @generation_options
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @click.pass_context
-def generate(ctx: click.Context, /, name: str, **generation: Any) -> None:
+def generate(
+    ctx: click.Context, /, name: str, formats: str | None, as_json: bool, **generation: Any
+) -> None:
     """Build the briefing NAME from briefings/NAME/spec.yaml."""
-    result = _project(ctx, **generation).generate(name)
-    _report_build(result)
+    chosen = formats.split(",") if formats else None
+    with _progress(ctx, "writing sections") as progress:
+        result = _project(ctx, **generation).generate(name, chosen, progress)
+    if as_json:
+        _echo_json(_build_json(result))
+        return
+    _report_build(ctx, result)
 
 
-def _report_build(result: Any) -> None:
+def _build_json(result: Any) -> dict[str, Any]:
     sections = result.briefing.sections
     statements = [s for section in sections for s in section.statements]
-    supported = sum(1 for s in statements if s.verdict and s.verdict.supported)
-    unsupported = sum(section.unsupported for section in sections)
-    click.echo(
-        f"{len(statements)} statements from {len(result.briefing.sources)} sources; "
-        f"verification: {supported} supported, {unsupported} unsupported"
+    return {
+        "briefing": result.briefing.spec.name,
+        "written": result.written,
+        "outputs": {fmt: str(path) for fmt, path in result.outputs.items()},
+        "statements": len(statements),
+        "supported": sum(1 for s in statements if s.verdict and s.verdict.supported),
+        "unsupported": sum(section.unsupported for section in sections),
+        "sources": len(result.briefing.sources),
+        "notes": {s.heading: s.note for s in sections if s.note},
+    }
+
+
+def _report_build(ctx: click.Context, result: Any) -> None:
+    summary = _build_json(result)
+    _say(
+        ctx,
+        f"{summary['statements']} statements from {summary['sources']} sources; "
+        f"verification: {summary['supported']} supported, {summary['unsupported']} unsupported",
     )
-    for section in sections:
-        if section.note:
-            click.echo(f"note: {section.heading}: {section.note}", err=True)
+    for heading, note in summary["notes"].items():
+        _say(ctx, f"note: {heading}: {note}", err=True)
     if not result.written:
-        click.echo(f"unchanged: {result.outputs['md']}")
+        _say(ctx, f"unchanged: {result.outputs['md']}")
         return
     for fmt, path in result.outputs.items():
-        click.echo(f"wrote {fmt:<5} {path}")
+        _say(ctx, f"wrote {fmt:<5} {path}")
 
 
 @cli.command()
@@ -407,6 +508,7 @@ def _report_build(result: Any) -> None:
     "--dry-run", is_flag=True, help="Show what would be re-indexed and rebuilt; change nothing."
 )
 @generation_options
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_context
 def regenerate(
     ctx: click.Context,
@@ -414,19 +516,51 @@ def regenerate(
     names: tuple[str, ...],
     rebuild_all: bool,
     dry_run: bool,
+    as_json: bool,
     **generation: Any,
 ) -> None:
     """Sync the index, then rebuild only stale briefings (NAMES, default all), and in each only
     the sections whose evidence, questions or settings changed."""
     project = _project(ctx, **generation)
-    with _progress("embedding") as progress:
+    with _progress(ctx, "regenerating") as progress:
         report = project.regenerate(
             names, rebuild_all=rebuild_all, dry_run=dry_run, progress=progress
         )
-    _print_regenerate(report, dry_run)
+    if as_json:
+        _echo_json(_regenerate_json(report))
+    else:
+        _print_regenerate(ctx, report, dry_run)
 
 
-def _print_regenerate(report: Any, dry_run: bool) -> None:
+def _regenerate_json(report: Any) -> dict[str, Any]:
+    index: dict[str, Any] = {}
+    if report.sync is not None:
+        index = {k: v for k, v in report.sync.__dict__.items() if k != "ignored"}
+    elif report.pending is not None:
+        diff = report.pending.diff
+        index = {
+            "new": list(diff.new),
+            "modified": list(diff.modified),
+            "removed": list(diff.removed),
+        }
+    return {
+        "index": index,
+        "briefings": [
+            {
+                "name": state.name,
+                "current": state.current,
+                "reasons": state.reasons,
+                "sections": [i + 1 for i in sorted(state.rebuild)],
+                "written": bool(
+                    report.results.get(state.name) and report.results[state.name].written
+                ),
+            }
+            for state in report.states
+        ],
+    }
+
+
+def _print_regenerate(ctx: click.Context, report: Any, dry_run: bool) -> None:
     if report.pending is not None and not report.pending.up_to_date:
         diff = report.pending.diff
         click.echo(
@@ -436,22 +570,23 @@ def _print_regenerate(report: Any, dry_run: bool) -> None:
         )
     elif report.sync is not None:
         sync = report.sync
-        click.echo(
+        _say(
+            ctx,
             f"index: {len(sync.added)} added, {len(sync.updated)} updated, "
-            f"{len(sync.removed)} removed; {sync.embedded} chunks embedded"
+            f"{len(sync.removed)} removed; {sync.embedded} chunks embedded",
         )
         for item, reason in sync.skipped.items():
             click.echo(f"skipped: {item}: {reason}")
     for state in report.states:
         if state.current:
-            click.echo(f"{state.name}: current")
+            _say(ctx, f"{state.name}: current")
             continue
         verb = "would rebuild" if dry_run else "rebuilt"
         headings = ", ".join(f"#{i + 1}" for i in sorted(state.rebuild)) or "none (re-render only)"
         click.echo(f"{state.name}: {verb} sections {headings}; {'; '.join(state.reasons)}")
         result = report.results.get(state.name)
         if result is not None and result.written:
-            click.echo(f"  wrote {result.outputs['md']}")
+            _say(ctx, f"  wrote {result.outputs['md']}")
 
 
 @cli.command()
@@ -503,7 +638,7 @@ def watch(ctx: click.Context, debounce: float) -> None:
     watcher = Watcher(
         project,
         debounce=debounce,
-        on_run=lambda report: _print_regenerate(report, dry_run=False),
+        on_run=lambda report: _print_regenerate(ctx, report, dry_run=False),
         on_error=lambda message: click.echo(f"error: {message}", err=True),
     )
     click.echo(
@@ -513,6 +648,67 @@ def watch(ctx: click.Context, debounce: float) -> None:
         watcher.watch()
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path | None) -> None:
+    """Create a project in FOLDER (default: the current one): corpus/, an example briefing
+    spec, templates/ and a brief.toml that documents every setting."""
+    from policybrief.scaffold import init_project
+
+    target = folder or Path.cwd()
+    created, present = init_project(target)
+    for path in created:
+        click.echo(f"created  {path}")
+    for path in present:
+        click.echo(f"kept     {path} (already there)")
+    click.echo(
+        f"next: put documents in {target / 'corpus'}, then `brief ingest` and "
+        "`brief generate example`"
+    )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the templates as JSON.")
+@click.pass_context
+def templates(ctx: click.Context, as_json: bool) -> None:
+    """List the briefing templates a spec can name: shipped ones and the project's own."""
+    from policybrief.rendering import available_templates
+
+    found = available_templates(_project(ctx).templates_dir)
+    if as_json:
+        _echo_json([t.__dict__ for t in found])
+        return
+    for template in found:
+        formats = ",".join(template.formats)
+        click.echo(f"{template.name:<12} {formats:<9} {template.origin:<28} {template.description}")
+
+
+@cli.command()
+@click.argument("items", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print what was added as JSON.")
+@click.pass_context
+def add(ctx: click.Context, items: tuple[str, ...], as_json: bool) -> None:
+    """Add files (copied into the corpus) or web pages (fetched, saved as Markdown with their
+    title, date and publisher) to the corpus, then index them. ITEMS are paths or URLs."""
+    project = _project(ctx)
+    with _progress(ctx, "embedding") as progress:
+        report = project.add(items, progress)
+    if as_json:
+        _echo_json(
+            {
+                "added": [str(p) for p in report.added],
+                "already": report.already,
+                "index": report.sync.__dict__,
+            }
+        )
+        return
+    for path in report.added:
+        click.echo(f"added    {path}")
+    for item in report.already:
+        click.echo(f"present  {item} (the corpus already has this content)")
+    _print_sync(ctx, report.sync)
 
 
 @cli.group(name="eval")
@@ -559,7 +755,7 @@ def eval_retrieval(
     unknown = sorted(set(chosen) - set(MODES))
     if unknown:
         raise click.BadParameter(f"unknown mode(s) {', '.join(unknown)}", param_hint="--modes")
-    with _progress("embedding corpus") as progress:
+    with _progress(ctx, "embedding corpus") as progress:
         report = _project(ctx).evaluate_retrieval(
             beir_dir,
             split=split,

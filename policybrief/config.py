@@ -1,7 +1,7 @@
 """Settings from ``brief.toml`` with defaults that work offline.
 
-Every section and key is a dataclass field with a comment saying what it does; unknown keys are
-refused so that a typo never silently falls back to a default.
+Every section and key is a dataclass field that says what it does (``setting``); unknown keys
+are refused so that a typo never silently falls back to a default.
 """
 
 from __future__ import annotations
@@ -18,73 +18,76 @@ CONFIG_FILE = "brief.toml"
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 
 
+def setting(default: Any, help: str) -> Any:
+    """A settings field with the description that `brief init` writes into brief.toml."""
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True)
 class PathSettings:
-    corpus: str = "corpus"  # folder of source documents the index mirrors
-    briefings: str = "briefings"  # one folder per briefing: spec.yaml and its outputs
-    templates: str = "templates"  # project templates; they override the shipped ones
-    index: str = ".policybrief"  # index state: Chroma store, manifest (keep out of git)
+    corpus: str = setting("corpus", "folder of source documents the index mirrors")
+    briefings: str = setting("briefings", "one folder per briefing: spec.yaml and its outputs")
+    templates: str = setting("templates", "project templates; they override shipped ones")
+    index: str = setting(".policybrief", "index state: Chroma store and catalog (not in git)")
 
 
 @dataclass(frozen=True)
 class EmbeddingSettings:
-    # "all-MiniLM-L6-v2" is the model packaged with policybrief; anything else is read as
-    # a local sentence-transformers model directory (relative to the project).
-    model: str = PACKAGED_MODEL
-    batch_size: int = 32
+    model: str = setting(
+        PACKAGED_MODEL,
+        "the packaged model, or a local sentence-transformers folder (never downloaded)",
+    )
+    batch_size: int = setting(32, "texts per forward pass of the model")
 
 
 @dataclass(frozen=True)
 class ChunkingSettings:
-    # Chunks never exceed the model's own token limit; these bound them further.
-    max_tokens: int = 200  # tokens of passage text per chunk (title prefix counted separately)
-    overlap_tokens: int = 40  # at most this many tokens of whole sentences repeat between chunks
+    max_tokens: int = setting(
+        200, "passage tokens per chunk (never above the model's limit, title counted)"
+    )
+    overlap_tokens: int = setting(40, "at most this many tokens of whole sentences repeat")
 
 
 @dataclass(frozen=True)
 class RetrievalSettings:
-    mode: str = "hybrid"  # "dense", "keyword" (BM25) or "hybrid" (both, fused)
-    top_k: int = 8  # passages retrieved per question
-    candidates: int = 100  # chunks taken from each ranking before fusion
-    dense_weight: float = 0.7  # weight of cosine similarity against scaled BM25 (hybrid)
-    title_weight: float = 2.0  # BM25 weight of a document's title against its text
-    # Optional cross-encoder: a local sentence-transformers CrossEncoder folder ("" = none).
-    reranker: str = ""
-    rerank_top: int = 30  # fused candidates the reranker re-orders
-    # Cosine similarity below which a passage is not even considered (sentences are then
-    # held to generation.min_sentence_score).
-    min_score: float = 0.20
+    mode: str = setting("hybrid", "dense | keyword (BM25) | hybrid (both, fused)")
+    top_k: int = setting(8, "passages retrieved per question")
+    candidates: int = setting(100, "chunks pooled from each ranking before fusion")
+    dense_weight: float = setting(0.7, "cosine against scaled BM25 in the hybrid blend")
+    title_weight: float = setting(2.0, "BM25 weight of a document's title against its text")
+    reranker: str = setting("", 'a local CrossEncoder folder, or "" for none')
+    rerank_top: int = setting(30, "fused candidates the reranker re-orders")
+    min_score: float = setting(0.20, "passages less similar (cosine) are not considered")
 
 
 @dataclass(frozen=True)
 class GenerationSettings:
-    # "extractive" (offline default: quotes sentences from the passages), or an opt-in LLM:
-    # "ollama", "openai" (any OpenAI-compatible server) or "gguf" (a local model file).
-    backend: str = "extractive"
-    model: str = ""  # model name on the server (ollama, openai)
-    base_url: str = ""  # server URL; ollama defaults to http://127.0.0.1:11434
-    api_key_env: str = "OPENAI_API_KEY"  # environment variable holding the API key, if any
-    model_path: str = ""  # the .gguf file (gguf backend)
-    timeout: float = 60.0  # seconds to wait on the server before falling back to extractive
-    temperature: float = 0.0
-    max_output_tokens: int = 700
-    max_statements: int = 4  # statements per answer (sections set their own)
-    # Minimum cosine similarity between a question and a sentence quoted in answer to it,
-    # and the share of the best sentence's similarity that any other quoted sentence needs.
-    min_sentence_score: float = 0.40
-    relative_sentence_score: float = 0.75
+    backend: str = setting(
+        "extractive", "extractive (offline, quotes sources) | ollama | openai | gguf"
+    )
+    model: str = setting("", "LLM model name on the server (ollama, openai)")
+    base_url: str = setting("", "LLM server URL (ollama default: http://127.0.0.1:11434)")
+    api_key_env: str = setting("OPENAI_API_KEY", "environment variable holding an API key")
+    model_path: str = setting("", "the .gguf model file (gguf backend)")
+    timeout: float = setting(60.0, "seconds before a section falls back to extractive")
+    temperature: float = setting(0.0, "LLM sampling temperature")
+    max_output_tokens: int = setting(700, "LLM reply length limit")
+    max_statements: int = setting(4, "statements per answer (sections set their own)")
+    min_sentence_score: float = setting(
+        0.40, "extractive: least cosine between a question and a quoted sentence"
+    )
+    relative_sentence_score: float = setting(
+        0.75, "extractive: least share of the best sentence's similarity"
+    )
 
 
 @dataclass(frozen=True)
 class VerificationSettings:
-    # What happens to a statement its cited passage does not support: "drop" it, "flag" it
-    # visibly in the output, or "fail" the command.
-    policy: str = "drop"
-    # Least cosine similarity between a statement and the best sentence (or sentence pair) of
-    # a cited passage, and least share of its content words found in the cited passages;
-    # both chosen on a labelled set (scripts/bench_verifier.py, BENCHMARKS.md).
-    min_support: float = 0.7
-    min_coverage: float = 0.5
+    policy: str = setting("drop", "unsupported statements: drop | flag (shown, marked) | fail")
+    min_support: float = setting(
+        0.7, "least cosine to the best supporting sentence(s); see BENCHMARKS.md"
+    )
+    min_coverage: float = setting(0.5, "least share of content words found in cited passages")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,25 @@ class Settings:
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     verification: VerificationSettings = field(default_factory=VerificationSettings)
+
+
+def commented_toml(settings: Settings | None = None) -> str:
+    """brief.toml with every setting, its value and what it does (for `brief init`)."""
+    settings = settings or Settings()
+    lines = [
+        "# policybrief settings. Every key is optional: the values shown are the defaults.",
+        "# Unknown keys are refused, so a typo is an error rather than a silent default.",
+    ]
+    for section in dataclasses.fields(settings):
+        values = getattr(settings, section.name)
+        lines += ["", f"[{section.name}]"]
+        for item in dataclasses.fields(values):
+            value = getattr(values, item.name)
+            rendered = f'"{value}"' if isinstance(value, str) else str(value).lower()
+            if isinstance(value, float):
+                rendered = repr(value)
+            lines.append(f"{item.name} = {rendered}".ljust(34) + f"# {item.metadata['help']}")
+    return "\n".join(lines) + "\n"
 
 
 T = TypeVar("T")

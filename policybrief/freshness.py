@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policybrief.fsutil import atomic_write_text
+from policybrief.fsutil import atomic_write_bytes, atomic_write_text
 from policybrief.types import (
     Briefing,
     BriefingSpec,
@@ -34,7 +34,7 @@ from policybrief.types import (
 LOCK_FILE = "sources.json"
 LOCK_FORMAT = 1
 HISTORY = "history"
-OUTPUT_FILES = ("briefing.md", "briefing.html", LOCK_FILE)
+OUTPUT_FILES = ("briefing.md", "briefing.html", "briefing.pdf", "briefing.docx", LOCK_FILE)
 
 
 def digest(value: Any) -> str:
@@ -55,6 +55,7 @@ def render_inputs(spec: BriefingSpec, templates: Mapping[str, str]) -> dict[str,
         "summary": spec.summary,
         "template": spec.template,
         "templates": dict(templates),
+        "formats": list(spec.formats),
     }
 
 
@@ -215,7 +216,8 @@ def compare(
         state.reasons.append("never generated")
         state.rebuild = everything
         return state
-    missing = [f for f in OUTPUT_FILES if not (folder / f).is_file()]
+    wanted = [f"briefing.{fmt}" for fmt in spec.formats] + [LOCK_FILE]
+    missing = [f for f in wanted if not (folder / f).is_file()]
     if missing:
         state.reasons.append(f"output missing: {', '.join(missing)}")
         state.rerender = True
@@ -224,7 +226,7 @@ def compare(
         state.rebuild = everything
         return state
     old_render, new_render = lock["render"], render_inputs(spec, templates)
-    for key in ("title", "audience", "summary", "template"):
+    for key in ("title", "audience", "summary", "template", "formats"):
         if old_render.get(key) != new_render[key]:
             state.reasons.append(f"spec changed: {key}")
             state.rerender = True
@@ -371,11 +373,17 @@ def _without_time(text: str) -> Any:
     return data
 
 
-def write_outputs(folder: Path, files: Mapping[str, str]) -> bool:
+def write_outputs(
+    folder: Path,
+    files: Mapping[str, str],
+    exports: Callable[[], Mapping[str, bytes]] = dict,
+    export_names: Sequence[str] = (),
+) -> bool:
     """Write outputs atomically, archiving the previous version first if anything differs.
 
-    Returns False (and touches nothing) when every file already has this content (the lock's
-    generation time aside).
+    ``exports`` builds binary outputs (PDF, DOCX) from the same content; they are rebuilt only
+    when a text output changed or one of ``export_names`` is missing. Returns False (and
+    touches nothing) when every file already has this content (the lock's time aside).
     """
 
     def unchanged(name: str, text: str) -> bool:
@@ -389,11 +397,15 @@ def write_outputs(folder: Path, files: Mapping[str, str]) -> bool:
                 return False
         return path.read_text("utf-8") == text
 
-    if all(unchanged(name, text) for name, text in files.items()):
+    exports_present = all((folder / name).is_file() for name in export_names)
+    if exports_present and all(unchanged(name, text) for name, text in files.items()):
         return False
+    binaries = exports()
     previous = read_lock(folder)
     if previous is not None:
         archive(folder, previous)
-    for name, text in files.items():
+    for name, data in binaries.items():
+        atomic_write_bytes(folder / name, data)
+    for name, text in files.items():  # the lock last: it vouches for the files before it
         atomic_write_text(folder / name, text)
     return True

@@ -144,11 +144,11 @@ class _Paragraphs:
         self.lines = []
 
 
-def _document(path: Path, doc_id: str, display: str, builder: _Builder, **meta: Any) -> Document:
+def _document(stem: str, doc_id: str, display: str, builder: _Builder, **meta: Any) -> Document:
     text = builder.text()
     if not text.strip():
         raise LoadError(display, "no text found")
-    title = meta.pop("title", "") or path.stem.replace("_", " ").replace("-", " ")
+    title = meta.pop("title", "") or stem.replace("_", " ").replace("-", " ")
     return Document(
         doc_id=doc_id,
         path=display,
@@ -192,7 +192,7 @@ def load_text(path: Path, doc_id: str, display: str) -> Document:
             paragraphs.line(line)
     paragraphs.end()
     return _document(
-        path, doc_id, display, builder, title=title, published=min(dates, default=None)
+        path.stem, doc_id, display, builder, title=title, published=min(dates, default=None)
     )
 
 
@@ -238,7 +238,7 @@ def load_markdown(path: Path, doc_id: str, display: str) -> Document:
             paragraphs.line(_markdown_inline(_MD_LIST.sub("", raw)), item=item)
     paragraphs.end()
     return _document(
-        path,
+        path.stem,
         doc_id,
         display,
         builder,
@@ -264,9 +264,14 @@ def _meta_content(soup: Any, *names: str) -> str:
 
 def load_html(path: Path, doc_id: str, display: str) -> Document:
     """An HTML page's main text: article or main element, without scripts or navigation."""
+    return parse_html(decode(path.read_bytes(), display), doc_id, display, path.stem)
+
+
+def parse_html(html: str, doc_id: str, display: str, stem: str) -> Document:
+    """An HTML page (from a file or fetched) as a document: main text and its metadata."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(decode(path.read_bytes(), display), "html.parser")
+    soup = BeautifulSoup(html, "html.parser")
     title = _meta_content(soup, "og:title") or (soup.title.get_text() if soup.title else "")
     published = parse_date(
         _meta_content(soup, "article:published_time", "date", "dc.date", "DC.date.issued")
@@ -296,7 +301,7 @@ def load_html(path: Path, doc_id: str, display: str) -> Document:
         for line in root.get_text("\n").splitlines():
             builder.paragraph(line)
     return _document(
-        path, doc_id, display, builder, title=title, published=published, source=source, url=url
+        stem, doc_id, display, builder, title=title, published=published, source=source, url=url
     )
 
 
@@ -326,7 +331,7 @@ def load_pdf(path: Path, doc_id: str, display: str) -> Document:
         raise LoadError(display, f"unreadable PDF ({exc})") from exc
     if not builder.text().strip():
         raise LoadError(display, "PDF has no text layer (scanned?)")
-    return _document(path, doc_id, display, builder, title=title, source=source)
+    return _document(path.stem, doc_id, display, builder, title=title, source=source)
 
 
 LOADERS: dict[str, Callable[[Path, str, str], Document]] = {

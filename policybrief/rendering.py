@@ -1,23 +1,25 @@
 """Jinja rendering over the project's ``templates/`` folder, then the shipped templates.
 
-Undefined variables are errors, HTML templates autoescape, and any template failure becomes a
-``TemplateRenderError`` naming the template file and line.
+Templates run in Jinja's immutable sandbox, undefined variables are errors, HTML templates
+autoescape, and any template failure becomes a ``TemplateRenderError`` naming the file and line.
 """
 
 from __future__ import annotations
 
 import re
 import traceback
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from policybrief.citations import source_numbers
 from policybrief.errors import TemplateRenderError
-from policybrief.types import Briefing, Chunk, Source, Statement
+from policybrief.types import Briefing, Chunk, Citation, DocumentInfo, Statement
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 _SOURCE_TAG = re.compile(r"<(/?)(sources?)\b", re.IGNORECASE)
@@ -65,7 +67,9 @@ class Renderer:
     def __init__(self, project_templates: Path) -> None:
         folders = [project_templates, shipped_templates_dir()]
         unique = [f for i, f in enumerate(folders) if f.is_dir() and f not in folders[:i]]
-        self.env = jinja2.Environment(
+        # Sandboxed: a template (a user's own, or one shared with them) cannot reach Python
+        # internals such as __class__ or call unsafe methods.
+        self.env = ImmutableSandboxedEnvironment(
             loader=jinja2.FileSystemLoader([str(f) for f in unique]),
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
@@ -108,34 +112,32 @@ class Renderer:
             raise TemplateRenderError(f"{_location(exc)}: {type(exc).__name__}: {exc}") from exc
 
 
-def _source_view(source: Source) -> dict[str, Any]:
-    info = source.document
-    return {
-        "number": source.number,
-        "title": info.title,
-        "source": info.source,
-        "published": info.published,
-        "path": info.path,
-        "url": info.url,
-        "pages": list(source.pages),
-    }
+def _quote(citation: Citation, chunks: dict[str, Chunk]) -> str:
+    """The exact span a citation points at, taken from its chunk."""
+    chunk = chunks.get(citation.chunk_id)
+    if chunk is None:
+        return ""
+    start = max(citation.start, chunk.start) - chunk.start
+    end = min(citation.end, chunk.end) - chunk.start
+    return chunk.text[start:end] if end > start else chunk.text
 
 
 def _statement_view(
-    statement: Statement, numbers: dict[str, int], chunks: dict[str, Chunk]
+    statement: Statement,
+    numbers: dict[str, int],
+    chunks: dict[str, Chunk],
+    documents: dict[str, DocumentInfo],
 ) -> dict[str, Any]:
-    excerpts = []
-    for citation in statement.citations:
-        chunk = chunks.get(citation.chunk_id)
-        if chunk is not None:
-            excerpts.append(chunk.text)
     verdict = statement.verdict
+    cited = [c for c in statement.citations if c.doc_id in numbers]
+    dates = sorted(d for c in cited if (d := documents[c.doc_id].published) is not None)
     return {
         "text": statement.text,
-        "cites": sorted({numbers[c.doc_id] for c in statement.citations if c.doc_id in numbers}),
+        "cites": sorted({numbers[c.doc_id] for c in cited}),
         "supported": verdict.supported if verdict else True,
         "reason": verdict.reason if verdict else "",
-        "excerpts": excerpts,
+        "excerpts": [q for q in dict.fromkeys(_quote(c, chunks) for c in cited) if q],
+        "date": dates[0] if dates else None,
     }
 
 
@@ -144,30 +146,105 @@ def briefing_view(
 ) -> dict[str, Any]:
     """Plain data for briefing templates: no generation time, so output is reproducible.
 
-    ``changes`` lists, per section, what changed since the previous version (empty if none).
+    ``changes`` lists, per section, what changed since the previous version (empty if none);
+    ``timeline`` holds every statement ordered by the date of the source it cites.
     """
     numbers = source_numbers(briefing.sources)
+    documents = {s.document.doc_id: s.document for s in briefing.sources}
     spec = briefing.spec
-    sections = []
+    sections: list[dict[str, Any]] = []
+    quotes: dict[int, list[str]] = {n: [] for n in numbers.values()}
     for section in briefing.sections:
         chunks = {p.chunk.chunk_id: p.chunk for p in section.evidence}
+        statements = [_statement_view(s, numbers, chunks, documents) for s in section.statements]
+        for statement, view in zip(section.statements, statements, strict=True):
+            for citation in statement.citations:
+                quote = _quote(citation, chunks)
+                number = numbers.get(citation.doc_id)
+                if number is not None and quote and quote not in quotes[number]:
+                    quotes[number].append(quote)
+            view["section"] = section.heading
         sections.append(
             {
                 "heading": section.heading,
                 "questions": list(section.questions),
-                "statements": [_statement_view(s, numbers, chunks) for s in section.statements],
+                "statements": statements,
                 "note": section.note,
                 "unsupported": section.unsupported,
             }
         )
+    timeline = sorted(
+        (st for section in sections for st in section["statements"]),
+        key=lambda st: (st["date"] is None, st["date"] or date.min),
+    )
     return {
         "name": spec.name,
         "title": spec.title,
         "audience": spec.audience,
         "summary": spec.summary,
+        "date": spec.date,
         "as_of": as_of,
         "filters": spec.filters.to_dict(),
         "sections": sections,
-        "sources": [_source_view(s) for s in briefing.sources],
+        "timeline": timeline,
+        "sources": [
+            {
+                "number": s.number,
+                "title": s.document.title,
+                "source": s.document.source,
+                "published": s.document.published,
+                "path": s.document.path,
+                "url": s.document.url,
+                "pages": list(s.pages),
+                "quotes": quotes.get(s.number, []),
+            }
+            for s in briefing.sources
+        ],
         "changes": changes or [],
     }
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    name: str
+    description: str
+    formats: tuple[str, ...]
+    origin: str  # "shipped", "project" (only in the project) or "project (overrides shipped)"
+
+
+def _description(path: Path) -> str:
+    """The first sentence of a template's leading ``{#- … -#}`` comment."""
+    match = re.match(r"\s*\{#-?\s*(.*?)\s*-?#\}", path.read_text("utf-8"), re.DOTALL)
+    text = " ".join(match.group(1).split()) if match else ""
+    return text.split(". ")[0].rstrip(".")
+
+
+def available_templates(project_templates: Path) -> list[TemplateInfo]:
+    """Briefing templates a spec can name (files starting with "_" are partials)."""
+    shipped, project = shipped_templates_dir(), project_templates
+    names: set[str] = set()
+    for folder in (shipped, project):
+        if folder.is_dir():
+            names.update(
+                p.name.split(".")[0] for p in folder.glob("*.j2") if not p.name.startswith("_")
+            )
+    found = []
+    for name in sorted(names):
+        formats = tuple(
+            fmt
+            for fmt in ("md", "html")
+            if (project / f"{name}.{fmt}.j2").is_file() or (shipped / f"{name}.{fmt}.j2").is_file()
+        )
+        in_project = any((project / f"{name}.{fmt}.j2").is_file() for fmt in formats)
+        in_shipped = any((shipped / f"{name}.{fmt}.j2").is_file() for fmt in formats)
+        origin = "shipped"
+        if in_project and project.resolve() != shipped.resolve():
+            origin = "project (overrides shipped)" if in_shipped else "project"
+        source = next(
+            f / f"{name}.{fmt}.j2"
+            for f in (project, shipped)
+            for fmt in formats
+            if (f / f"{name}.{fmt}.j2").is_file()
+        )
+        found.append(TemplateInfo(name, _description(source), formats, origin))
+    return found

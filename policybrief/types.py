@@ -236,6 +236,8 @@ class BriefingSpec:
     sections: tuple[SectionSpec, ...]
     filters: Filters = field(default_factory=Filters)
     summary: str = ""
+    date: date | None = None  # the briefing's own date, if the analyst sets one
+    formats: tuple[str, ...] = ("md", "html")
 
 
 @dataclass(frozen=True)

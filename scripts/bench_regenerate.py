@@ -87,8 +87,11 @@ def measure(project: Path, name: str, repeats: int) -> dict[str, float]:
     path = project / "corpus" / cited
     changed = []
     for repeat in range(repeats):
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(f"\nA note added in benchmark round {repeat} about this evidence.\n")
+        note = f"A note added in benchmark round {repeat} about this evidence.\n\n"
+        text = path.read_text("utf-8")
+        # Before the sample's trailing boilerplate, which the loader drops; else at the end.
+        cut = text.find("Opinions") if "Opinions" in text else len(text)
+        path.write_text(text[:cut] + "\n" + note + text[cut:], encoding="utf-8")
         changed.append(brief(project, "regenerate"))
     figures["regenerate, one cited document changed"] = statistics.median(changed)
     return figures

@@ -35,3 +35,10 @@ def test_readme_starts_with_the_two_commands() -> None:
     readme = (REPO / "README.md").read_text("utf-8")
     first_block = readme.split("```")[1]
     assert "make demo" in first_block and "make test" in first_block
+
+
+def test_readme_documents_every_setting_as_brief_init_writes_it() -> None:
+    from policybrief.config import commented_toml
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert commented_toml() in readme, "README's configuration block is out of date"

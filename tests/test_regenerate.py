@@ -191,11 +191,11 @@ def test_a_changed_template_makes_every_briefing_using_it_stale(
 
     templates = project / "templates"
     templates.mkdir()
-    shipped = (shipped_templates_dir() / "briefing.md.j2").read_text("utf-8")
-    (templates / "briefing.md.j2").write_text(shipped.replace("## Sources", "## References"))
-    status = run_cli(project, "status").output
-    assert "chips: stale (template changed: briefing.md.j2)" in status
-    assert "controls: stale (template changed: briefing.md.j2)" in status
+    shipped = (shipped_templates_dir() / "_sources.md.j2").read_text("utf-8")
+    (templates / "_sources.md.j2").write_text(shipped.replace("## Sources", "## References"))
+    status = run_cli(project, "status").output  # a partial that the template includes
+    assert "chips: stale (template changed: _sources.md.j2)" in status
+    assert "controls: stale (template changed: _sources.md.j2)" in status
     dry = run_cli(project, "regenerate", "--dry-run")
     assert "would rebuild sections none (re-render only)" in dry.output
     assert "## References" not in read(project, "chips")

@@ -23,9 +23,9 @@ def test_html_templates_autoescape(tmp_path: Path) -> None:
 def test_project_templates_override_shipped_ones(tmp_path: Path) -> None:
     (tmp_path / "briefing.md.j2").write_text("mine", "utf-8")
     assert Renderer(tmp_path).template_files("briefing.md.j2") == [tmp_path / "briefing.md.j2"]
-    assert Renderer(tmp_path / "none").template_files("briefing.md.j2") == [
+    assert Renderer(tmp_path / "none").template_files("briefing.md.j2")[0] == (
         shipped_templates_dir() / "briefing.md.j2"
-    ]
+    )
 
 
 def test_template_files_follow_includes(tmp_path: Path) -> None:
@@ -58,3 +58,12 @@ def test_template_errors_name_file_and_line(
 def test_missing_template_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TemplateRenderError, match=r"'nope\.md\.j2' not found"):
         Renderer(tmp_path).render("nope.md.j2", {})
+
+
+def test_templates_run_sandboxed(tmp_path: Path) -> None:
+    (tmp_path / "evil.md.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}", "utf-8")
+    with pytest.raises(TemplateRenderError, match=r"evil\.md\.j2:1.*unsafe"):
+        Renderer(tmp_path).render("evil.md.j2", {})
+    (tmp_path / "mutate.md.j2").write_text("{{ items.append(1) }}", "utf-8")
+    with pytest.raises(TemplateRenderError, match="unsafe"):
+        Renderer(tmp_path).render("mutate.md.j2", {"items": []})
