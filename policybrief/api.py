@@ -14,14 +14,16 @@ session pays for loading the model once.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from policybrief.briefings import (
     build_briefing,
@@ -57,6 +59,7 @@ from policybrief.freshness import (
 )
 from policybrief.generation import ExtractiveGenerator, Generator, LLMGenerator
 from policybrief.index import (
+    Consistency,
     Index,
     IndexStatus,
     ProgressCallback,
@@ -64,6 +67,7 @@ from policybrief.index import (
     settings_fingerprint,
 )
 from policybrief.llm import create_chat_model
+from policybrief.locking import write_lock
 from policybrief.rendering import Renderer, briefing_view
 from policybrief.reranking import Reranker
 from policybrief.retrieval import MODES, Retriever
@@ -78,6 +82,19 @@ class GenerateResult:
     briefing: Briefing
     outputs: dict[str, Path]  # format → file (plus "lock" → sources.json)
     written: bool = True  # False when the outputs already had exactly this content
+
+
+@dataclass
+class DoctorReport:
+    index: Consistency
+    unreadable_locks: list[str]  # briefings whose sources.json cannot be read
+    repaired: bool
+
+    @property
+    def problems(self) -> list[str]:
+        return self.index.problems + [
+            f"briefing {name}: sources.json unreadable" for name in self.unreadable_locks
+        ]
 
 
 @dataclass
@@ -103,12 +120,33 @@ class ProjectStatus:
     briefings: list[str]
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def writes(method: Callable[Concatenate[Project, P], R]) -> Callable[Concatenate[Project, P], R]:
+    """Run a Project method under the project's write lock (see ``locking``)."""
+
+    def locked(self: Project, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.writing(method.__name__):
+            return method(self, *args, **kwargs)
+
+    return functools.update_wrapper(locked, method)
+
+
 class Project:
-    """A project folder: corpus/, briefings/, templates/, brief.toml and the index."""
+    """A project folder: corpus/, briefings/, templates/, brief.toml and the index.
+
+    ``wait``: whether a writing method waits for another process's write lock (else it raises
+    ``Busy``); ``on_wait`` is told whom it waits for.
+    """
 
     def __init__(self, root: Path, settings: Settings, embedder: Embedder | None = None) -> None:
         self.root = root
         self.settings = settings
+        self.wait = True
+        self.on_wait: Callable[[str], None] | None = None
+        self._lock_depth = 0
         if embedder is not None:
             self.__dict__["embedder"] = embedder
 
@@ -130,6 +168,23 @@ class Project:
             settings = with_overrides(settings, overrides)
         return cls(folder, settings, embedder)
 
+    @contextmanager
+    def writing(self, what: str) -> Iterator[None]:
+        """Hold the write lock (once per process, however deeply writers call each other)."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        with write_lock(self.state_dir, wait=self.wait, on_wait=self.on_wait, what=f"brief {what}"):
+            self._lock_depth = 1
+            try:
+                yield
+            finally:
+                self._lock_depth = 0
+
     def close(self) -> None:
         """Release the index (the Chroma client and the catalog connection)."""
         index = self.__dict__.pop("index", None)
@@ -149,21 +204,31 @@ class Project:
         path = Path(setting).expanduser()
         return path if path.is_absolute() else self.root / path
 
+    def _project_path(self, key: str) -> Path:
+        """A [paths] setting, which must stay inside the project (no ../ or absolute escape)."""
+        path = self._path(getattr(self.settings.paths, key))
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise ConfigError(
+                f"[paths] {key} = {getattr(self.settings.paths, key)!r} is outside the project "
+                f"{self.root}; `brief ingest PATH` indexes another folder explicitly"
+            )
+        return path
+
     @property
     def corpus_dir(self) -> Path:
-        return self._path(self.settings.paths.corpus)
+        return self._project_path("corpus")
 
     @property
     def briefings_dir(self) -> Path:
-        return self._path(self.settings.paths.briefings)
+        return self._project_path("briefings")
 
     @property
     def templates_dir(self) -> Path:
-        return self._path(self.settings.paths.templates)
+        return self._project_path("templates")
 
     @property
     def state_dir(self) -> Path:
-        return self._path(self.settings.paths.index)
+        return self._project_path("index")
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -171,7 +236,13 @@ class Project:
 
     @cached_property
     def index(self) -> Index:
-        return Index(self.state_dir, self.embedder, self.settings.chunking, self.root)
+        return Index(
+            self.state_dir,
+            self.embedder,
+            self.settings.chunking,
+            self.root,
+            ingest=self.settings.ingest,
+        )
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -213,6 +284,7 @@ class Project:
 
     # -- the jobs ---------------------------------------------------------------------------
 
+    @writes
     def ingest(
         self, path: str | Path | None = None, progress: ProgressCallback | None = None
     ) -> SyncReport:
@@ -222,6 +294,7 @@ class Project:
             raise IndexStateError(f"corpus folder {corpus} does not exist")
         return self.index.sync(corpus, progress)
 
+    @writes
     def add(self, items: Sequence[str], progress: ProgressCallback | None = None) -> AddReport:
         """Copy files, or fetch web pages (saved as Markdown with front matter), into the
         corpus, then index them."""
@@ -238,6 +311,21 @@ class Project:
             else:
                 added.append(path)
         return AddReport(added, already, self.ingest(progress=progress))
+
+    def doctor(self, repair: bool = False) -> DoctorReport:
+        """Check that vector store, keyword index, catalog and briefing locks agree; with
+        ``repair``, make them agree (vectors re-embedded or deleted, keyword entries rebuilt,
+        unreadable locks set aside so that the next regenerate rebuilds those briefings)."""
+        with self.writing("doctor") if repair else nullcontext():
+            found = self.index.repair() if repair else self.index.check()
+            bad_locks = []
+            for name in list_briefings(self.briefings_dir):
+                lock = self.briefings_dir / name / LOCK_FILE
+                if lock.is_file() and read_lock(lock.parent) is None:
+                    bad_locks.append(name)
+                    if repair:
+                        lock.rename(lock.with_suffix(".json.unreadable"))
+        return DoctorReport(found, bad_locks, repaired=repair)
 
     def status(self) -> ProjectStatus:
         """Index state against the folder it mirrors (the configured corpus by default)."""
@@ -342,6 +430,7 @@ class Project:
         dates = [d.published for d in self.index.documents().values() if d.published]
         return max(dates, default=None)
 
+    @writes
     def generate(
         self,
         name: str,
@@ -402,6 +491,16 @@ class Project:
     ) -> RegenerateReport:
         """Sync the index, then rebuild only stale briefings and, in them, only the sections
         whose evidence or questions changed (the rest come from the lock)."""
+        with nullcontext() if dry_run else self.writing("regenerate"):
+            return self._regenerate(names, rebuild_all, dry_run, progress)
+
+    def _regenerate(
+        self,
+        names: Sequence[str],
+        rebuild_all: bool,
+        dry_run: bool,
+        progress: ProgressCallback | None,
+    ) -> RegenerateReport:
         if dry_run:
             sync = None
             pending = self.index.status(self.corpus_dir)

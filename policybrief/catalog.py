@@ -242,6 +242,39 @@ class Catalog:
             found.update((row[0], row[1]) for row in rows)
         return found
 
+    def keyword_rows(self) -> tuple[set[int], set[int]]:
+        """(chunk rows with no keyword entry, keyword entries with no chunk row)."""
+        chunks = {row[0] for row in self._db.execute("SELECT row FROM chunks")}
+        indexed = {row[0] for row in self._db.execute("SELECT rowid FROM chunk_text")}
+        return chunks - indexed, indexed - chunks
+
+    def repair_keyword_rows(self, missing: set[int], orphans: set[int]) -> None:
+        """Re-create the keyword entries of ``missing`` chunk rows, drop ``orphans``."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("DELETE FROM chunk_text WHERE rowid = ?", [(r,) for r in orphans])
+            for row in sorted(missing):
+                db.execute(
+                    "INSERT INTO chunk_text (rowid, title, body) SELECT c.row, d.title, c.text "
+                    "FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.row = ?",
+                    (row,),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def titles(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for batch in _batches(list(doc_ids)):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT doc_id, title FROM documents WHERE doc_id IN ({marks})", batch
+            )
+            found.update((row[0], row[1]) for row in rows)
+        return found
+
     def counts(self) -> tuple[int, int]:
         """(indexed documents, chunks)."""
         docs = self._db.execute("SELECT COUNT(*) FROM documents WHERE error = ''").fetchone()[0]

@@ -41,7 +41,10 @@ def _project(ctx: click.Context, **generation: Any) -> Any:
     if "project" not in obj:
         policy = generation.pop("policy", None)
         overrides = {"generation": generation, "verification": {"policy": policy}}
-        obj["project"] = Project.open(obj.get("root") or Path.cwd(), overrides=overrides)
+        project = Project.open(obj.get("root") or Path.cwd(), overrides=overrides)
+        project.wait = not obj.get("no_wait")
+        project.on_wait = lambda message: click.echo(message, err=True)
+        obj["project"] = project
         ctx.find_root().call_on_close(obj["project"].close)
     return obj["project"]
 
@@ -104,14 +107,20 @@ class _Group(click.Group):
     help="Project folder (default: the nearest folder holding brief.toml, else the current one).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or informational lines.")
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="If another brief process is writing to this project, fail (exit 4) instead of waiting.",
+)
 @click.version_option(package_name="policybrief")
 @click.pass_context
-def cli(ctx: click.Context, root: Path | None, quiet: bool) -> None:
+def cli(ctx: click.Context, root: Path | None, quiet: bool, no_wait: bool) -> None:
     """Turn a folder of source documents into cited policy briefings, offline.
 
     Exit codes: 0 success; 1 an error in the input or state, printed as one line; 2 a usage
-    error; 3 an unsupported statement under --policy fail."""
-    ctx.ensure_object(dict).update(root=root, quiet=quiet)
+    error; 3 an unsupported statement under --policy fail; 4 another process is writing (with
+    --no-wait)."""
+    ctx.ensure_object(dict).update(root=root, quiet=quiet, no_wait=no_wait)
 
 
 @cli.command()
@@ -648,6 +657,29 @@ def watch(ctx: click.Context, debounce: float) -> None:
         watcher.watch()
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Fix what disagrees (takes the write lock).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def doctor(ctx: click.Context, repair: bool, as_json: bool) -> None:
+    """Check that the vector store, the keyword index, the catalog and briefing locks agree;
+    --repair makes them agree. Exit code 1 if problems remain."""
+    report = _project(ctx).doctor(repair=repair)
+    problems = report.problems
+    if as_json:
+        _echo_json({"problems": problems, "repaired": report.repaired})
+    elif not problems:
+        click.echo("index, keyword index, catalog and locks agree")
+    else:
+        verb = "repaired" if repair else "found"
+        for problem in problems:
+            click.echo(f"{verb}: {problem}")
+        if not repair:
+            click.echo("run `brief doctor --repair` to fix these")
+    if problems and not repair:
+        sys.exit(1)
 
 
 @cli.command()

@@ -32,6 +32,14 @@ class PathSettings:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    max_file_mb: float = setting(20.0, "larger files are skipped (with a reason), not indexed")
+    follow_symlinks: bool = setting(
+        False, "index files that symlinks in the corpus point to outside it"
+    )
+
+
+@dataclass(frozen=True)
 class EmbeddingSettings:
     model: str = setting(
         PACKAGED_MODEL,
@@ -93,6 +101,7 @@ class VerificationSettings:
 @dataclass(frozen=True)
 class Settings:
     paths: PathSettings = field(default_factory=PathSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
     chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from policybrief.catalog import Catalog, DocumentUpdate, FileState
 from policybrief.chunking import chunk_document, embedding_prefix, sha
-from policybrief.config import ChunkingSettings
+from policybrief.config import ChunkingSettings, IngestSettings
 from policybrief.embedders import Embedder
 from policybrief.errors import LoadError
 from policybrief.loaders import LOADERS, load_document
@@ -42,6 +42,7 @@ class CorpusFile:
     display: str  # path shown to users (relative to the project when inside it)
     size: int
     mtime_ns: int
+    problem: str = ""  # a reason not to read it at all (e.g. a symlink out of the corpus)
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,18 @@ def diff_corpus(
     return CorpusDiff(tuple(new), tuple(modified), tuple(removed), tuple(unchanged))
 
 
-def scan_corpus(corpus: Path, project_root: Path) -> tuple[list[CorpusFile], list[str]]:
-    """Supported files under ``corpus`` (hidden ones skipped) and the unsupported ones seen."""
+def scan_corpus(
+    corpus: Path, project_root: Path, *, follow_symlinks: bool = False
+) -> tuple[list[CorpusFile], list[str]]:
+    """Supported files under ``corpus`` (hidden ones skipped) and the unsupported ones seen.
+
+    A symlink whose target lies outside the corpus is listed with a problem (so it shows as
+    skipped, with the reason) unless ``follow_symlinks`` allows it.
+    """
     files: list[CorpusFile] = []
     ignored: list[str] = []
-    for path in sorted(_walk(corpus)):
+    root = corpus.resolve()
+    for path, outside in sorted(_walk(corpus, root, follow_symlinks, set())):
         doc_id = path.relative_to(corpus).as_posix()
         try:
             display = path.relative_to(project_root).as_posix()
@@ -84,30 +92,56 @@ def scan_corpus(corpus: Path, project_root: Path) -> tuple[list[CorpusFile], lis
         if path.suffix.lower() not in LOADERS:
             ignored.append(display)
             continue
-        stat = path.stat()
-        files.append(CorpusFile(doc_id, path, display, stat.st_size, stat.st_mtime_ns))
+        try:
+            stat = path.stat()
+        except OSError:  # a dangling symlink, or a file gone since the scan
+            continue
+        problem = ""
+        if outside and not follow_symlinks:
+            problem = (
+                "symlink to a file outside the corpus (set [ingest] follow_symlinks = true "
+                "to index it)"
+            )
+        files.append(CorpusFile(doc_id, path, display, stat.st_size, stat.st_mtime_ns, problem))
     return files, ignored
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path, root: Path, follow: bool, seen: set[Path]) -> Iterator[tuple[Path, bool]]:
+    """(file, whether it resolves outside ``root``); symlinked folders only with ``follow``."""
+    seen.add(folder.resolve())
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
+            path = Path(entry.path)
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path))
+                yield from _walk(path, root, follow, seen)
+            elif entry.is_symlink():
+                target = path.resolve()
+                outside = not target.is_relative_to(root)
+                if target.is_dir():
+                    if follow and target not in seen:
+                        yield from _walk(path, root, follow, seen)
+                elif target.is_file():
+                    yield path, outside
             elif entry.is_file():
-                yield Path(entry.path)
+                yield path, False
 
 
-def settings_fingerprint(model_id: str, chunking: ChunkingSettings) -> str:
-    """Everything that decides what the index holds; when it changes, everything is redone."""
+def settings_fingerprint(
+    model_id: str, chunking: ChunkingSettings, ingest: IngestSettings | None = None
+) -> str:
+    """Everything that decides what the index holds; when it changes, every file is looked at
+    again (chunks whose text is unchanged keep their vectors)."""
+    ingest = ingest or IngestSettings()
     return json.dumps(
         {
             "model": model_id,
             "scheme": CHUNK_SCHEME,
             "max_tokens": chunking.max_tokens,
             "overlap_tokens": chunking.overlap_tokens,
+            "max_file_mb": ingest.max_file_mb,
+            "follow_symlinks": ingest.follow_symlinks,
         },
         sort_keys=True,
     )
@@ -139,6 +173,36 @@ class SyncReport:
 
 
 @dataclass
+class Consistency:
+    """Disagreements between the vector store, the keyword index and the catalog."""
+
+    orphan_vectors: list[str]  # in the store, in no catalog entry
+    missing_vectors: list[str]  # in the catalog, not in the store
+    missing_keyword_rows: int
+    orphan_keyword_rows: int
+    pending_deletes: int  # vectors a sync recorded for deletion and has not deleted yet
+    interrupted: bool  # a sync was killed before it published
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        if self.orphan_vectors:
+            found.append(f"{len(self.orphan_vectors)} vectors belong to no indexed chunk")
+        if self.missing_vectors:
+            found.append(f"{len(self.missing_vectors)} indexed chunks have no vector")
+        if self.missing_keyword_rows or self.orphan_keyword_rows:
+            found.append(
+                f"keyword index: {self.missing_keyword_rows} chunks missing, "
+                f"{self.orphan_keyword_rows} stray entries"
+            )
+        if self.pending_deletes:
+            found.append(f"{self.pending_deletes} vectors await deletion")
+        if self.interrupted:
+            found.append("the last sync was interrupted")
+        return found
+
+
+@dataclass
 class IndexStatus:
     location: str
     model_id: str
@@ -164,14 +228,17 @@ class Index:
         chunking: ChunkingSettings,
         project_root: Path,
         store_factory: Callable[[Path, str], VectorStore] = ChromaStore,
+        ingest: IngestSettings | None = None,
     ) -> None:
         self.state_dir = state_dir
         self.embedder = embedder
         self.chunking = chunking
+        self.ingest = ingest or IngestSettings()
         self.project_root = project_root
         self.catalog = Catalog(state_dir / "catalog.sqlite")
         self._store_factory = store_factory
         self._store: VectorStore | None = None
+        self._store_generation = -1
 
     def close(self) -> None:
         if self._store is not None:
@@ -188,12 +255,19 @@ class Index:
 
     @property
     def settings_key(self) -> str:
-        return settings_fingerprint(self.embedder.model_id, self.chunking)
+        return settings_fingerprint(self.embedder.model_id, self.chunking, self.ingest)
 
     @property
     def store(self) -> VectorStore:
+        """The vector store, reopened when another process has published a sync since it was
+        opened: Chroma keeps what it loaded in memory and would not see new vectors."""
+        generation = self.catalog.generation
+        if self._store is not None and generation != self._store_generation:
+            self._store.close()
+            self._store = None
         if self._store is None:
             self._store = self._store_factory(self.state_dir / "chroma", self.collection_name)
+            self._store_generation = generation
         return self._store
 
     # -- reading ----------------------------------------------------------------------------
@@ -213,7 +287,11 @@ class Index:
         return Path(recorded) if recorded else None
 
     def status(self, corpus: Path) -> IndexStatus:
-        files, _ = scan_corpus(corpus, self.project_root) if corpus.is_dir() else ([], [])
+        files, _ = (
+            scan_corpus(corpus, self.project_root, follow_symlinks=self.ingest.follow_symlinks)
+            if corpus.is_dir()
+            else ([], [])
+        )
         known = self.catalog.file_states()
         settings_changed = bool(known) and self.catalog.get_meta("settings") != self.settings_key
         diff = diff_corpus({f.doc_id: (f.size, f.mtime_ns) for f in files}, known)
@@ -232,11 +310,46 @@ class Index:
             settings_changed=settings_changed,
         )
 
+    def check(self) -> Consistency:
+        """Compare the vector store, the keyword index and the catalog."""
+        catalog_ids = self.catalog.chunk_ids()
+        stored = self.store.all_ids()
+        missing_rows, orphan_rows = self.catalog.keyword_rows()
+        return Consistency(
+            orphan_vectors=sorted(stored - catalog_ids),
+            missing_vectors=sorted(catalog_ids - stored),
+            missing_keyword_rows=len(missing_rows),
+            orphan_keyword_rows=len(orphan_rows),
+            pending_deletes=len(self.catalog.pending_deletes()),
+            interrupted=self.catalog.get_meta("sync_in_progress") == "1",
+        )
+
+    def repair(self) -> Consistency:
+        """Make store and keyword index agree with the catalog; returns what was wrong."""
+        found = self.check()
+        if found.orphan_vectors:
+            self.store.delete(found.orphan_vectors)
+        if found.missing_vectors:
+            chunks = self.catalog.chunks(found.missing_vectors)
+            titles = self.catalog.titles({c.doc_id for c in chunks.values()})
+            self._embed_chunks([(titles.get(c.doc_id, ""), c) for c in chunks.values()], None)
+        missing_rows, orphan_rows = self.catalog.keyword_rows()
+        if missing_rows or orphan_rows:
+            self.catalog.repair_keyword_rows(missing_rows, orphan_rows)
+        pending = self.catalog.pending_deletes()
+        if pending:
+            self.store.delete(pending)
+            self.catalog.clear_pending_deletes(pending)
+        self.catalog.set_meta("sync_in_progress", "0")
+        return found
+
     # -- writing ----------------------------------------------------------------------------
 
     def sync(self, corpus: Path, progress: ProgressCallback | None = None) -> SyncReport:
         """Make the index mirror ``corpus``: add, update and remove what changed."""
-        files, ignored = scan_corpus(corpus, self.project_root)
+        files, ignored = scan_corpus(
+            corpus, self.project_root, follow_symlinks=self.ingest.follow_symlinks
+        )
         by_id = {f.doc_id: f for f in files}
         known = self.catalog.file_states()
         rebuild = self.catalog.get_meta("settings") != self.settings_key
@@ -296,6 +409,7 @@ class Index:
                 "sync_in_progress": "0",
             },
         )
+        self._store_generation = self.catalog.generation  # our own publish: no need to reopen
         if stale:
             store.delete(stale)
             self.catalog.clear_pending_deletes(stale)
@@ -307,8 +421,20 @@ class Index:
 
     def _load(self, file: CorpusFile, digest: str | None) -> DocumentUpdate:
         """Load and chunk one file; a file that fails becomes a skipped entry with its reason."""
-        state = FileState(file.size, file.mtime_ns, digest or file_sha256(file.path))
+        limit = self.ingest.max_file_mb * 1024 * 1024
+        problem = file.problem
+        if not problem and file.size > limit:
+            problem = (
+                f"{file.size / 1024 / 1024:.1f} MB, over the {self.ingest.max_file_mb:g} MB "
+                "limit ([ingest] max_file_mb)"
+            )
+        if problem:  # not read at all, so identified by size and time instead of content
+            state = FileState(file.size, file.mtime_ns, f"unread:{file.size}:{file.mtime_ns}")
+        else:
+            state = FileState(file.size, file.mtime_ns, digest or file_sha256(file.path))
         try:
+            if problem:
+                raise LoadError(file.display, problem)
             document = load_document(file.path, file.doc_id, file.display)
         except LoadError as exc:
             failed = FileState(state.size, state.mtime_ns, state.sha256, exc.reason)
@@ -328,7 +454,14 @@ class Index:
         """Embed and store the chunks the vector store lacks; returns how many."""
         pairs = [(u.info.title, c) for u in updates for c in u.chunks]
         present = self.store.existing([c.chunk_id for _, c in pairs])
-        todo = [(title, c) for title, c in pairs if c.chunk_id not in present]
+        return self._embed_chunks(
+            [(title, c) for title, c in pairs if c.chunk_id not in present], progress
+        )
+
+    def _embed_chunks(
+        self, todo: Sequence[tuple[str, Chunk]], progress: ProgressCallback | None
+    ) -> int:
+        """Embed (title prefix + text) and store each chunk, in batches; returns how many."""
         prefixes: dict[str, str] = {}
         for start in range(0, len(todo), EMBED_BATCH):
             batch = todo[start : start + EMBED_BATCH]

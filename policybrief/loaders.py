@@ -7,6 +7,7 @@ with a one-line reason; nothing else escapes.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -17,6 +18,9 @@ import yaml
 
 from policybrief.errors import LoadError
 from policybrief.types import Document
+
+# pypdf logs every oddity of a malformed file; the one-line skip reason is what users need.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 _DATE_FORMATS = (
     "%Y-%m-%d",
@@ -60,25 +64,50 @@ def parse_date(value: Any) -> date | None:
     return None
 
 
-def decode(data: bytes, path: str) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), else the detected encoding."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+# Share of control characters above which "text" is really binary data.
+MAX_CONTROL_SHARE = 0.02
+
+
+def _control_share(text: str) -> float:
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    return controls / max(1, len(sample))
+
+
+# When detection scores several encodings the same, Western European text is the likeliest.
+_PREFERRED = ("cp1252", "latin_1", "iso8859_15")
+
+
+def _detected(data: bytes, path: str) -> str:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
+    matches = list(from_bytes(data))
+    if not matches:
         raise LoadError(path, "not text in any known encoding")
-    return str(best)
+    best = matches[0]
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    tied.sort(key=lambda m: _PREFERRED.index(m.encoding) if m.encoding in _PREFERRED else 99)
+    return str(tied[0])
 
 
-def _clean_lines(lines: list[str]) -> str:
-    """One paragraph per line, inner white space collapsed, blank runs dropped."""
-    return "\n".join(" ".join(line.split()) for line in lines if line.strip())
+def decode(data: bytes, path: str) -> str:
+    """Text from bytes: UTF-16 with a BOM, UTF-8 (with or without BOM), else the encoding
+    charset-normalizer detects (cp1252, Latin-1, Shift-JIS, GB18030, …). Binary data is
+    refused rather than decoded into nonsense."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise LoadError(path, "invalid UTF-16 text") from exc
+    if b"\x00" in data[:8192]:
+        raise LoadError(path, "binary data, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = _detected(data, path)
+    if _control_share(text) > MAX_CONTROL_SHARE:
+        raise LoadError(path, "binary data, not text")
+    return text
 
 
 class _Builder:
@@ -269,9 +298,13 @@ def load_html(path: Path, doc_id: str, display: str) -> Document:
 
 def parse_html(html: str, doc_id: str, display: str, stem: str) -> Document:
     """An HTML page (from a file or fetched) as a document: main text and its metadata."""
-    from bs4 import BeautifulSoup
+    import warnings
 
-    soup = BeautifulSoup(html, "html.parser")
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
+    with warnings.catch_warnings():  # text that looks like a file name or URL is still text
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(html, "html.parser")
     title = _meta_content(soup, "og:title") or (soup.title.get_text() if soup.title else "")
     published = parse_date(
         _meta_content(soup, "article:published_time", "date", "dc.date", "DC.date.issued")
@@ -298,6 +331,8 @@ def parse_html(html: str, doc_id: str, display: str, stem: str) -> Document:
         else:
             builder.paragraph(text)
     if not builder.parts:
+        for tag in root(("head", "title")):
+            tag.decompose()
         for line in root.get_text("\n").splitlines():
             builder.paragraph(line)
     return _document(
@@ -308,12 +343,13 @@ def parse_html(html: str, doc_id: str, display: str, stem: str) -> Document:
 def load_pdf(path: Path, doc_id: str, display: str) -> Document:
     """A PDF's text layer, page by page; page numbers are kept for citations."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
     try:
         reader = PdfReader(path)
-        if reader.is_encrypted:
-            raise LoadError(display, "PDF is encrypted")
+        # Many PDFs are "encrypted" with an empty password only to restrict printing.
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError(display, "PDF is encrypted and needs a password")
         builder = _Builder()
         paragraphs = _Paragraphs(builder, dehyphenate=True)
         for page in reader.pages:
@@ -327,7 +363,9 @@ def load_pdf(path: Path, doc_id: str, display: str) -> Document:
         source = str(info.author) if info and info.author else ""
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except DependencyError as exc:
+        raise LoadError(display, "PDF is encrypted with AES: pip install cryptography") from exc
+    except PdfReadError as exc:
         raise LoadError(display, f"unreadable PDF ({exc})") from exc
     if not builder.text().strip():
         raise LoadError(display, "PDF has no text layer (scanned?)")
@@ -352,5 +390,10 @@ def load_document(path: Path, doc_id: str, display: str | None = None) -> Docume
         raise LoadError(display, f"unsupported file type {path.suffix or '(none)'}")
     try:
         return loader(path, doc_id, display)
+    except LoadError:
+        raise
     except OSError as exc:
         raise LoadError(display, f"cannot read file ({exc.strerror or exc})") from exc
+    except Exception as exc:  # a malformed file a parser chokes on: skip it, say why
+        detail = " ".join(str(exc).split())[:160]
+        raise LoadError(display, f"could not be read ({type(exc).__name__}: {detail})") from exc
