@@ -232,7 +232,7 @@ class Project:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return create_embedder(self.settings.embedding, self.root)
+        return create_embedder(self.settings.embedding, self.root, self.state_dir / "models")
 
     @cached_property
     def index(self) -> Index:

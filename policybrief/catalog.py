@@ -44,9 +44,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     "end" INTEGER NOT NULL,
     page INTEGER,
     heading TEXT NOT NULL,
-    content_hash TEXT NOT NULL
+    content_hash TEXT NOT NULL,
+    embed_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, ordinal);
+CREATE INDEX IF NOT EXISTS chunks_by_embedding ON chunks (embed_hash);
 CREATE TABLE IF NOT EXISTS pending_deletes (chunk_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS query_vectors (
     model TEXT NOT NULL,
@@ -59,7 +61,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(
 );
 """
 # Bump when the schema changes: an older catalog is rebuilt from the corpus (vectors are reused).
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Lucene's English stop words, left out of keyword queries.
 STOP_WORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the their "
@@ -196,7 +198,8 @@ class Catalog:
         for batch in _batches(list(chunk_ids)):
             marks = ",".join("?" * len(batch))
             rows = self._db.execute(
-                'SELECT chunk_id, doc_id, text, start, "end", page, heading, content_hash '
+                'SELECT chunk_id, doc_id, text, start, "end", page, heading, content_hash, '
+                "embed_hash "
                 f"FROM chunks WHERE chunk_id IN ({marks})",
                 batch,
             )
@@ -230,6 +233,19 @@ class Catalog:
             (title_weight, expression, limit),
         )
         return [(row[0], -float(row[1])) for row in rows]
+
+    def chunks_embedded_as(self, embed_hashes: Sequence[str]) -> dict[str, str]:
+        """embed hash → one indexed chunk id embedded from exactly that text."""
+        found: dict[str, str] = {}
+        for batch in _batches(list(dict.fromkeys(embed_hashes))):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT embed_hash, MIN(chunk_id) FROM chunks WHERE embed_hash IN ({marks}) "
+                "GROUP BY embed_hash",
+                batch,
+            )
+            found.update((row[0], row[1]) for row in rows)
+        return found
 
     def doc_ids_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """Chunk id → document id, for the chunks the catalog holds."""
@@ -326,7 +342,8 @@ class Catalog:
                 for n, c in enumerate(update.chunks):
                     row = db.execute(
                         'INSERT INTO chunks (chunk_id, doc_id, ordinal, text, start, "end", '
-                        "page, heading, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "page, heading, content_hash, embed_hash) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             c.chunk_id,
                             c.doc_id,
@@ -337,6 +354,7 @@ class Catalog:
                             c.page,
                             c.heading,
                             c.content_hash,
+                            c.embed_hash,
                         ),
                     ).lastrowid
                     db.execute(

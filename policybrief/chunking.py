@@ -116,6 +116,7 @@ def _make_chunk(doc: Document, prefix: str, start: int, end: int, seen: dict[str
         page=doc.page_at(start),
         heading=doc.heading_at(start),
         content_hash=content_hash,
+        embed_hash=sha(f"{prefix}\x00{content_hash}", 20),
     )
 
 

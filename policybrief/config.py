@@ -46,6 +46,7 @@ class EmbeddingSettings:
         "the packaged model, or a local sentence-transformers folder (never downloaded)",
     )
     batch_size: int = setting(32, "texts per forward pass of the model")
+    onnx: bool = setting(True, "answer questions with an ONNX export of the model (fast start)")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ counting uses the model's ``tokenizer.json`` directly, so chunking needs neither
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from policybrief.config import PACKAGED_MODEL, EmbeddingSettings
 from policybrief.errors import ConfigError
+from policybrief.onnx_encoder import OnnxEncoder, export, exportable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -64,16 +66,34 @@ def resolve_model_path(model: str, project_root: Path) -> Path:
     return path
 
 
-class SentenceTransformerEmbedder:
-    """A sentence-transformers model from a local folder, on the CPU, loaded lazily."""
+# Up to this many texts at once go through the ONNX export when torch is not loaded yet:
+# questions, sentences to quote, statements to verify. Bulk indexing uses the PyTorch model.
+ONNX_MAX_TEXTS = 256
 
-    def __init__(self, model_path: Path, model_id: str, batch_size: int = 32) -> None:
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local folder, on the CPU, loaded lazily.
+
+    With ``onnx_file`` (a path in the index folder), small batches run on an ONNX export of the
+    same model while torch is not loaded, so a question is answered without importing torch;
+    the export is written the first time the PyTorch model is loaded.
+    """
+
+    def __init__(
+        self,
+        model_path: Path,
+        model_id: str,
+        batch_size: int = 32,
+        onnx_file: Path | None = None,
+    ) -> None:
         self.path = model_path
         self._model_id = model_id
         self.batch_size = batch_size
         self._model: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
+        self.onnx_file = onnx_file if onnx_file is not None and exportable(model_path) else None
+        self._onnx: OnnxEncoder | None = None
 
     @property
     def model_id(self) -> str:
@@ -108,7 +128,29 @@ class SentenceTransformerEmbedder:
                 transformers.utils.logging.disable_progress_bar()
                 transformers.utils.logging.set_verbosity_error()
                 self._model = SentenceTransformer(str(self.path), device="cpu")
+                if self.onnx_file is not None and not self.onnx_file.is_file():
+                    self._export_onnx()
             return self._model
+
+    def _export_onnx(self) -> None:
+        """Export once for later processes; a failure only means they start slower."""
+        assert self.onnx_file is not None
+        try:
+            export(self._model[0].auto_model, self.onnx_file)
+        except Exception:  # e.g. the onnx package missing: keep using torch
+            self.onnx_file = None
+
+    def _onnx_encoder(self) -> OnnxEncoder | None:
+        """The ONNX encoder when it is the cheaper way to embed now, else None."""
+        if self.onnx_file is None or self._model is not None or not self.onnx_file.is_file():
+            return None
+        if self._onnx is None:
+            try:
+                self._onnx = OnnxEncoder(self.onnx_file, self.path, self.max_tokens)
+            except Exception:  # an unreadable export: fall back to torch for good
+                self.onnx_file = None
+                return None
+        return self._onnx
 
     def count_tokens(self, text: str) -> int:
         if self._tokenizer is None:
@@ -130,6 +172,9 @@ class SentenceTransformerEmbedder:
 
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        encoder = self._onnx_encoder() if len(texts) <= ONNX_MAX_TEXTS else None
+        if encoder is not None:
+            return encoder.encode(list(texts))
         vectors = self.model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -165,7 +210,12 @@ class SentenceVectors:
         return np.stack([self._vectors[t] for t in texts])
 
 
-def create_embedder(settings: EmbeddingSettings, project_root: Path) -> Embedder:
-    """The embedder named in settings (one backend today; the seam for more)."""
+def create_embedder(
+    settings: EmbeddingSettings, project_root: Path, cache_dir: Path | None = None
+) -> Embedder:
+    """The embedder named in settings; ``cache_dir`` holds its ONNX export (if it has one)."""
     path = resolve_model_path(settings.model, project_root)
-    return SentenceTransformerEmbedder(path, settings.model, settings.batch_size)
+    onnx_file = None
+    if cache_dir is not None and settings.onnx:
+        onnx_file = cache_dir / f"{hashlib.sha256(str(path).encode()).hexdigest()[:16]}.onnx"
+    return SentenceTransformerEmbedder(path, settings.model, settings.batch_size, onnx_file)

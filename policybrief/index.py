@@ -454,26 +454,44 @@ class Index:
         """Embed and store the chunks the vector store lacks; returns how many."""
         pairs = [(u.info.title, c) for u in updates for c in u.chunks]
         present = self.store.existing([c.chunk_id for _, c in pairs])
-        return self._embed_chunks(
-            [(title, c) for title, c in pairs if c.chunk_id not in present], progress
-        )
+        todo = [(title, c) for title, c in pairs if c.chunk_id not in present]
+        todo = self._reuse_vectors(todo)
+        return self._embed_chunks(todo, progress)
+
+    def _reuse_vectors(self, todo: Sequence[tuple[str, Chunk]]) -> list[tuple[str, Chunk]]:
+        """Store vectors for chunks whose exact embedded text is already indexed (copies,
+        renamed or moved files); return the chunks that still need embedding."""
+        donors = self.catalog.chunks_embedded_as([c.embed_hash for _, c in todo])
+        vectors = self.store.vectors(sorted(set(donors.values()))) if donors else {}
+        reused = [c for _, c in todo if donors.get(c.embed_hash) in vectors]
+        if reused:
+            import numpy as np
+
+            self.store.add(reused, np.stack([vectors[donors[c.embed_hash]] for c in reused]))
+        return [(title, c) for title, c in todo if donors.get(c.embed_hash) not in vectors]
 
     def _embed_chunks(
         self, todo: Sequence[tuple[str, Chunk]], progress: ProgressCallback | None
     ) -> int:
-        """Embed (title prefix + text) and store each chunk, in batches; returns how many."""
+        """Embed (title prefix + text) and store each chunk, in batches; chunks with the same
+        embedded text are embedded once. Returns how many texts were embedded."""
         prefixes: dict[str, str] = {}
-        for start in range(0, len(todo), EMBED_BATCH):
-            batch = todo[start : start + EMBED_BATCH]
-            texts = []
-            for title, chunk in batch:
-                if title not in prefixes:
-                    prefixes[title] = embedding_prefix(
-                        title, self.embedder.count_tokens, self.embedder.max_tokens
-                    )
-                texts.append(prefixes[title] + chunk.text)
-            vectors = self.embedder.embed_documents(texts)
-            self.store.add([chunk for _, chunk in batch], vectors)
+        groups: dict[str, list[Chunk]] = {}
+        texts: dict[str, str] = {}
+        for title, chunk in todo:
+            if title not in prefixes:
+                prefixes[title] = embedding_prefix(
+                    title, self.embedder.count_tokens, self.embedder.max_tokens
+                )
+            groups.setdefault(chunk.embed_hash, []).append(chunk)
+            texts.setdefault(chunk.embed_hash, prefixes[title] + chunk.text)
+        keys = list(groups)
+        for start in range(0, len(keys), EMBED_BATCH):
+            batch = keys[start : start + EMBED_BATCH]
+            vectors = self.embedder.embed_documents([texts[k] for k in batch])
+            chunks = [c for k in batch for c in groups[k]]
+            rows = [row for row, k in enumerate(batch) for _ in groups[k]]
+            self.store.add(chunks, vectors[rows])
             if progress:
-                progress(start + len(batch), len(todo))
-        return len(todo)
+                progress(start + len(batch), len(keys))
+        return len(keys)

@@ -94,7 +94,9 @@ class Chunk:
     """A span of a document small enough for the embedder, with its provenance.
 
     ``chunk_id`` hashes the document id and the text (stable across runs); ``content_hash``
-    hashes the text alone, so a lock file can tell whether cited evidence changed.
+    hashes the text alone, so a lock file can tell whether cited evidence changed;
+    ``embed_hash`` hashes exactly what was embedded (title prefix and text), so identical
+    chunks of other documents (copies, renamed files) reuse one vector.
     """
 
     chunk_id: str
@@ -105,6 +107,7 @@ class Chunk:
     page: int | None
     heading: str
     content_hash: str
+    embed_hash: str = ""
 
 
 @dataclass(frozen=True)

@@ -167,3 +167,24 @@ def test_real_model_and_chroma_sync_incrementally(
     project.ingest()
     assert set(project.index.documents()) == {"000_2ce7d138358dc40e.txt"}
     assert stored_ids(project) == project.index.catalog.chunk_ids()
+
+
+def test_a_renamed_or_copied_file_reuses_its_vectors(fake_project: Callable[..., Project]) -> None:
+    project = fake_project({"alpha.md": ALPHA})
+    project.ingest()
+    embedder: FakeEmbedder = project.embedder  # type: ignore[assignment]
+    before = len(embedder.embedded)
+    (project.corpus_dir / "alpha.md").rename(project.corpus_dir / "renamed.md")
+    (project.corpus_dir / "copy.md").write_text(ALPHA, encoding="utf-8")
+    report = project.ingest()
+    assert report.embedded == 0 and len(embedder.embedded) == before
+    assert set(project.index.documents()) == {"renamed.md", "copy.md"}
+    assert stored_ids(project) == project.index.catalog.chunk_ids()
+
+
+def test_identical_new_chunks_are_embedded_once(fake_project: Callable[..., Project]) -> None:
+    project = fake_project({f"copy{i}.md": BETA for i in range(5)})
+    report = project.ingest()
+    embedder: FakeEmbedder = project.embedder  # type: ignore[assignment]
+    assert report.embedded == len(embedder.embedded) == 1
+    assert len(stored_ids(project)) == 5
