@@ -242,6 +242,7 @@ class Project:
             self.settings.chunking,
             self.root,
             ingest=self.settings.ingest,
+            chroma=self.settings.chroma,
         )
 
     @cached_property

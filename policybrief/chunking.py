@@ -17,6 +17,7 @@ from policybrief.text import paragraphs, split_sentences, word_spans
 from policybrief.types import Chunk, Document
 
 TokenCounter = Callable[[str], int]
+BatchCounter = Callable[[list[str]], list[int]]
 
 # A paragraph break ends the chunk when it is at least this full, so chunks follow the text.
 PARAGRAPH_BREAK_FILL = 0.6
@@ -43,24 +44,26 @@ class _Unit:
     opens_paragraph: bool
 
 
-def _units(doc: Document, count: TokenCounter, budget: int) -> list[list[_Unit]]:
+def _units(
+    doc: Document, count: TokenCounter, budget: int, count_many: BatchCounter | None
+) -> list[list[_Unit]]:
     """Sentence units grouped by page; sentences over budget are cut into word windows."""
     bounds = [*doc.page_starts, len(doc.text)] if doc.page_starts else [0, len(doc.text)]
-    pages: list[list[_Unit]] = []
-    for page_start, page_end in itertools.pairwise(bounds):
-        units: list[_Unit] = []
+    spans: list[tuple[int, int, int, bool]] = []  # page, start, end, opens a paragraph
+    for page, (page_start, page_end) in enumerate(itertools.pairwise(bounds)):
         for p_start, p_end in paragraphs(doc.text[page_start:page_end]):
-            first = True
-            for s_start, s_end in split_sentences(
+            sentences = split_sentences(
                 doc.text[page_start + p_start : page_start + p_end], page_start + p_start
-            ):
-                tokens = count(doc.text[s_start:s_end])
-                if tokens <= budget:
-                    units.append(_Unit(s_start, s_end, tokens, first))
-                else:
-                    units.extend(_word_windows(doc.text, s_start, s_end, count, budget, first))
-                first = False
-        pages.append(units)
+            )
+            spans.extend((page, s, e, i == 0) for i, (s, e) in enumerate(sentences))
+    texts = [doc.text[s:e] for _, s, e, _ in spans]
+    counts = count_many(texts) if count_many else [count(t) for t in texts]
+    pages: list[list[_Unit]] = [[] for _ in range(len(bounds) - 1)]
+    for (page, s_start, s_end, first), tokens in zip(spans, counts, strict=True):
+        if tokens <= budget:
+            pages[page].append(_Unit(s_start, s_end, tokens, first))
+        else:
+            pages[page].extend(_word_windows(doc.text, s_start, s_end, count, budget, first))
     return pages
 
 
@@ -127,14 +130,18 @@ def chunk_document(
     model_max_tokens: int,
     max_tokens: int,
     overlap_tokens: int,
+    count_many: BatchCounter | None = None,
 ) -> list[Chunk]:
-    """Split ``doc`` so that prefix + chunk text + special tokens fit ``model_max_tokens``."""
+    """Split ``doc`` so that prefix + chunk text + special tokens fit ``model_max_tokens``.
+
+    ``count_many`` counts many texts in one call (faster than ``count_tokens`` one by one).
+    """
     prefix = embedding_prefix(doc.title, count_tokens, model_max_tokens)
     reserved = 2 + (count_tokens(prefix) if prefix else 0)  # [CLS] and [SEP]
     budget = max(8, min(max_tokens, model_max_tokens - reserved))
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
-    for units in _units(doc, count_tokens, budget):
+    for units in _units(doc, count_tokens, budget, count_many):
         begin = 0
         while begin < len(units):
             stop, used = begin, 0

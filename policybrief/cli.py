@@ -40,7 +40,11 @@ def _project(ctx: click.Context, **generation: Any) -> Any:
     obj = ctx.ensure_object(dict)
     if "project" not in obj:
         policy = generation.pop("policy", None)
-        overrides = {"generation": generation, "verification": {"policy": policy}}
+        overrides = {
+            "generation": generation,
+            "verification": {"policy": policy},
+            "chroma": {"url": obj.get("chroma_url")},
+        }
         project = Project.open(obj.get("root") or Path.cwd(), overrides=overrides)
         project.wait = not obj.get("no_wait")
         project.on_wait = lambda message: click.echo(message, err=True)
@@ -112,15 +116,21 @@ class _Group(click.Group):
     is_flag=True,
     help="If another brief process is writing to this project, fail (exit 4) instead of waiting.",
 )
+@click.option(
+    "--chroma-url",
+    help="Use the Chroma server at this URL (http://host:port) instead of the local store.",
+)
 @click.version_option(package_name="policybrief")
 @click.pass_context
-def cli(ctx: click.Context, root: Path | None, quiet: bool, no_wait: bool) -> None:
+def cli(
+    ctx: click.Context, root: Path | None, quiet: bool, no_wait: bool, chroma_url: str | None
+) -> None:
     """Turn a folder of source documents into cited policy briefings, offline.
 
     Exit codes: 0 success; 1 an error in the input or state, printed as one line; 2 a usage
     error; 3 an unsupported statement under --policy fail; 4 another process is writing (with
     --no-wait)."""
-    ctx.ensure_object(dict).update(root=root, quiet=quiet, no_wait=no_wait)
+    ctx.ensure_object(dict).update(root=root, quiet=quiet, no_wait=no_wait, chroma_url=chroma_url)
 
 
 @cli.command()

@@ -40,6 +40,16 @@ class IngestSettings:
 
 
 @dataclass(frozen=True)
+class ChromaSettings:
+    url: str = setting(
+        "", "a Chroma server (http://host:port); empty: an embedded store in the index folder"
+    )
+    collection: str = setting(
+        "", "collection name; empty: derived from the model (and, on a server, the project)"
+    )
+
+
+@dataclass(frozen=True)
 class EmbeddingSettings:
     model: str = setting(
         PACKAGED_MODEL,
@@ -103,6 +113,7 @@ class VerificationSettings:
 class Settings:
     paths: PathSettings = field(default_factory=PathSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
+    chroma: ChromaSettings = field(default_factory=ChromaSettings)
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
     chunking: ChunkingSettings = field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)

@@ -41,6 +41,10 @@ class Embedder(Protocol):
         """Tokens of ``text`` as the model sees them, special tokens excluded."""
         ...
 
+    def count_tokens_batch(self, texts: list[str]) -> list[int]:
+        """``count_tokens`` for many texts at once."""
+        ...
+
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length vectors, one row per text."""
         ...
@@ -153,6 +157,9 @@ class SentenceTransformerEmbedder:
         return self._onnx
 
     def count_tokens(self, text: str) -> int:
+        return self.count_tokens_batch([text])[0]
+
+    def count_tokens_batch(self, texts: list[str]) -> list[int]:
         if self._tokenizer is None:
             tokenizer_file = self.path / "tokenizer.json"
             if tokenizer_file.is_file():
@@ -161,11 +168,15 @@ class SentenceTransformerEmbedder:
                 tokenizer = Tokenizer.from_file(str(tokenizer_file))
                 tokenizer.no_truncation()
                 tokenizer.no_padding()
-                self._tokenizer = lambda t: len(tokenizer.encode(t, add_special_tokens=False))
+                self._tokenizer = lambda batch: [
+                    len(e.ids) for e in tokenizer.encode_batch(batch, add_special_tokens=False)
+                ]
             else:
-                hf_tokenizer = self.model.tokenizer
-                self._tokenizer = lambda t: len(hf_tokenizer.encode(t, add_special_tokens=False))
-        return int(self._tokenizer(text))
+                hf = self.model.tokenizer
+                self._tokenizer = lambda batch: [
+                    len(hf.encode(t, add_special_tokens=False)) for t in batch
+                ]
+        return list(self._tokenizer(texts))
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from policybrief.catalog import Catalog, DocumentUpdate, FileState
 from policybrief.chunking import chunk_document, embedding_prefix, sha
-from policybrief.config import ChunkingSettings, IngestSettings
+from policybrief.config import ChromaSettings, ChunkingSettings, IngestSettings
 from policybrief.embedders import Embedder
 from policybrief.errors import LoadError
 from policybrief.loaders import LOADERS, load_document
@@ -227,16 +227,16 @@ class Index:
         embedder: Embedder,
         chunking: ChunkingSettings,
         project_root: Path,
-        store_factory: Callable[[Path, str], VectorStore] = ChromaStore,
         ingest: IngestSettings | None = None,
+        chroma: ChromaSettings | None = None,
     ) -> None:
         self.state_dir = state_dir
         self.embedder = embedder
         self.chunking = chunking
         self.ingest = ingest or IngestSettings()
+        self.chroma = chroma or ChromaSettings()
         self.project_root = project_root
         self.catalog = Catalog(state_dir / "catalog.sqlite")
-        self._store_factory = store_factory
         self._store: VectorStore | None = None
         self._store_generation = -1
 
@@ -250,8 +250,14 @@ class Index:
 
     @property
     def collection_name(self) -> str:
-        """One collection per model: vectors of different models never mix."""
-        return "pb_" + sha(f"{self.embedder.model_id}\x00{EMBED_SCHEME}", 16)
+        """One collection per model, so vectors of different models never mix; on a server,
+        also one per project unless [chroma] collection names a shared one."""
+        if self.chroma.collection:
+            return self.chroma.collection
+        name = "pb_" + sha(f"{self.embedder.model_id}\x00{EMBED_SCHEME}", 16)
+        if self.chroma.url:
+            name += "_" + sha(str(self.project_root.resolve()), 8)
+        return name
 
     @property
     def settings_key(self) -> str:
@@ -266,7 +272,8 @@ class Index:
             self._store.close()
             self._store = None
         if self._store is None:
-            self._store = self._store_factory(self.state_dir / "chroma", self.collection_name)
+            location = self.chroma.url or self.state_dir / "chroma"
+            self._store = ChromaStore(location, self.collection_name)
             self._store_generation = generation
         return self._store
 
@@ -413,8 +420,8 @@ class Index:
         if stale:
             store.delete(stale)
             self.catalog.clear_pending_deletes(stale)
-        if rebuild and isinstance(store, ChromaStore):
-            store.drop_other_collections()
+        if rebuild and not self.chroma.url and isinstance(store, ChromaStore):
+            store.drop_other_collections()  # never on a server, where others keep theirs
         report.documents, report.chunks = self.catalog.counts()
         report.skipped = self.catalog.skipped()
         return report
@@ -445,6 +452,7 @@ class Index:
             model_max_tokens=self.embedder.max_tokens,
             max_tokens=self.chunking.max_tokens,
             overlap_tokens=self.chunking.overlap_tokens,
+            count_many=self.embedder.count_tokens_batch,
         )
         return DocumentUpdate(file.doc_id, state, DocumentInfo.of(document), tuple(chunks))
 
@@ -485,7 +493,9 @@ class Index:
                 )
             groups.setdefault(chunk.embed_hash, []).append(chunk)
             texts.setdefault(chunk.embed_hash, prefixes[title] + chunk.text)
-        keys = list(groups)
+        # Longest first, across the whole sync: batches of similar length waste little padding
+        # (the model would only sort within each call), and the estimate of time left is safe.
+        keys = sorted(groups, key=lambda k: -len(texts[k]))
         for start in range(0, len(keys), EMBED_BATCH):
             batch = keys[start : start + EMBED_BATCH]
             vectors = self.embedder.embed_documents([texts[k] for k in batch])

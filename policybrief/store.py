@@ -1,5 +1,8 @@
 """The vector store: a Chroma collection, always given explicit embeddings.
 
+It lives on local disk (PersistentClient) or on a Chroma server (HttpClient); the rest of the
+code does not know which.
+
 Chroma is imported only when a store is opened. Collections are created without an embedding
 function (Chroma's default would try to download a model), with cosine distance, and with
 anonymized telemetry off. Each vector carries its chunk's text and document id, so the
@@ -12,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlparse
 
+from policybrief.errors import ConfigError
 from policybrief.types import Chunk
 
 if TYPE_CHECKING:
@@ -47,14 +52,37 @@ def _client_settings() -> Any:
     return Settings(anonymized_telemetry=False, allow_reset=False)
 
 
+def chroma_client(location: Path | str) -> Any:
+    """An embedded client for a folder, or an HTTP client for a server URL."""
+    import chromadb
+
+    if isinstance(location, Path):
+        location.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(location), settings=_client_settings())
+    url = urlparse(location)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigError(f"[chroma] url must look like http://host:port, got {location!r}")
+    try:
+        client = chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=_client_settings(),
+        )
+        client.heartbeat()
+    except Exception as exc:
+        raise ConfigError(
+            f"cannot reach the Chroma server at {location}: start it with `chroma run --path "
+            "DIR --host HOST --port PORT`, or clear [chroma] url to use the local store"
+        ) from exc
+    return client
+
+
 class ChromaStore:
-    """A Chroma collection on local disk."""
+    """A Chroma collection: embedded on local disk, or on a Chroma server."""
 
-    def __init__(self, path: Path, collection: str) -> None:
-        import chromadb
-
-        path.mkdir(parents=True, exist_ok=True)
-        self.client = chromadb.PersistentClient(path=str(path), settings=_client_settings())
+    def __init__(self, location: Path | str, collection: str) -> None:
+        self.client = chroma_client(location)
         self.name = collection
         self.collection = self.client.get_or_create_collection(
             collection, embedding_function=None, metadata={"hnsw:space": "cosine"}

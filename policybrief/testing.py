@@ -39,6 +39,9 @@ class FakeEmbedder:
         """One token per word or punctuation mark, roughly as WordPiece would count."""
         return len(re.findall(r"\w+|[^\w\s]", text))
 
+    def count_tokens_batch(self, texts: list[str]) -> list[int]:
+        return [self.count_tokens(t) for t in texts]
+
     def _vector(self, text: str) -> np.ndarray:
         vector = np.zeros(self._dimension, dtype=np.float32)
         for word in _WORD.findall(text.lower()):
