@@ -103,9 +103,11 @@ class Catalog:
         self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         if self.get_meta("schema") != SCHEMA_VERSION:
-            self._reset()
+            self._reset()  # before SCHEMA, which may index columns an old catalog lacks
+        else:
+            self._db.executescript(SCHEMA)
 
     def _reset(self) -> None:
         """Start an outdated catalog afresh; the next sync re-reads the corpus."""

@@ -188,3 +188,21 @@ def test_identical_new_chunks_are_embedded_once(fake_project: Callable[..., Proj
     embedder: FakeEmbedder = project.embedder  # type: ignore[assignment]
     assert report.embedded == len(embedder.embedded) == 1
     assert len(stored_ids(project)) == 5
+
+
+def test_an_older_catalog_is_rebuilt_without_re_embedding(
+    fake_project: Callable[..., Project],
+) -> None:
+    project = fake_project({"alpha.md": ALPHA})
+    project.ingest()
+    catalog = project.index.catalog
+    catalog._db.execute("DROP INDEX chunks_by_embedding")
+    catalog._db.execute("ALTER TABLE chunks DROP COLUMN embed_hash")  # as schema 2 had it
+    catalog.set_meta("schema", "2")
+    project.close()
+    embedder: FakeEmbedder = project.embedder  # type: ignore[assignment]
+    before = len(embedder.embedded)
+    reopened = Project.open(project.root, embedder=embedder)
+    report = reopened.ingest()
+    assert report.embedded == 0 and len(embedder.embedded) == before
+    assert set(reopened.index.documents()) == {"alpha.md"}
