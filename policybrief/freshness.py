@@ -140,6 +140,16 @@ def evidence_of(entry: Mapping[str, Any]) -> set[tuple[str, str]]:
     return {(e["chunk_id"], e["content_hash"]) for e in entry["evidence"]}
 
 
+def lock_doc_ids(lock: Mapping[str, Any]) -> set[str]:
+    """Every document a lock's statements cite."""
+    return {
+        c["doc_id"]
+        for section in lock["sections"]
+        for statement in section["statements"]
+        for c in statement["citations"]
+    }
+
+
 def section_from_lock(
     entry: Mapping[str, Any],
     spec: SectionSpec,

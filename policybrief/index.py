@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from policybrief.types import Chunk, DocumentInfo
 CHUNK_SCHEME = 2
 # Bump when the text sent to the embedder for a chunk changes form: every vector is redone.
 EMBED_SCHEME = 1
-EMBED_BATCH = 256  # chunks per encode call; the model batches further inside
+EMBED_BATCH = 512  # texts per encode call (the model batches further inside; progress per call)
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -279,8 +279,8 @@ class Index:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def documents(self) -> dict[str, DocumentInfo]:
-        return self.catalog.documents()
+    def documents(self, doc_ids: Iterable[str] | None = None) -> dict[str, DocumentInfo]:
+        return self.catalog.documents(doc_ids)
 
     def chunks(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
         return self.catalog.chunks(chunk_ids)

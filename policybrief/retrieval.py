@@ -177,12 +177,12 @@ class Retriever:
         allowed = self._allowed(filters)
         if allowed is not None and not allowed:
             return []
-        documents = self.index.documents()
-        if not documents:
+        if self.index.is_empty():
             return []
         limit = max(k, self.settings.candidates)
         found = self.candidates(query, mode=mode, limit=limit, allowed=allowed)
         chunks = self.index.chunks([c.chunk_id for c in found])
+        documents = self.index.documents(c.doc_id for c in chunks.values())
         passages = [
             Passage(
                 chunks[c.chunk_id],

@@ -118,12 +118,10 @@ class ChromaStore:
         where: dict[str, Any] | None = None
         if doc_ids is not None:
             where = {"doc_id": {"$in": list(doc_ids)}}
-        count = self.collection.count()
-        if count == 0:
-            return []
+        # No count() first: it costs more than the query, which returns fewer when there are.
         result = self.collection.query(
             query_embeddings=[vector],
-            n_results=min(k, count),
+            n_results=k,
             where=where,
             include=["distances"],
         )
