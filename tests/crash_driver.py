@@ -17,8 +17,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import policybrief.index
 from policybrief.api import Project
 from policybrief.testing import FakeEmbedder
+
+# Small batches, so that the test corpus's first sync takes more than one and can die between.
+policybrief.index.EMBED_BATCH = 256
 
 
 def die() -> None:

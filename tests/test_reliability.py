@@ -294,8 +294,8 @@ project = Project.open(Path(sys.argv[1]), embedder=FakeEmbedder())
 seen = set()
 done = Path(sys.argv[2])
 while not done.exists():
-    documents = project.index.documents()
     passages = project.retriever.retrieve("export controls chips", min_score=-1)
+    documents = project.index.documents()  # read after: the sync only adds documents
     assert all(p.document.doc_id in documents for p in passages)
     seen.add(len(documents))
 print(json.dumps(sorted(seen)))
