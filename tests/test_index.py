@@ -6,6 +6,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+import policybrief.index
 from policybrief.api import Project
 from policybrief.catalog import FileState
 from policybrief.embedders import Embedder
@@ -57,6 +60,24 @@ def test_touching_a_file_without_changing_it_embeds_nothing(
     report = project.ingest()
     assert report.embedded == 0 and not report.changed
     assert project.index.status(project.corpus_dir).up_to_date
+
+
+def test_a_sync_reads_only_files_whose_size_or_mtime_moved(
+    fake_project: Callable[..., Project], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = fake_project({"alpha.md": ALPHA, "beta.md": BETA, "gamma.md": ALPHA + "\nMore."})
+    project.ingest()
+    hashed: list[str] = []
+    real = policybrief.index.file_sha256
+    monkeypatch.setattr(
+        policybrief.index, "file_sha256", lambda path: hashed.append(path.name) or real(path)
+    )
+    project.ingest()
+    assert hashed == []
+    path = project.corpus_dir / "beta.md"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    project.ingest()
+    assert hashed == ["beta.md"]
 
 
 def test_changed_file_replaces_exactly_its_old_chunks(fake_project: Callable[..., Project]) -> None:
