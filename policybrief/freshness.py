@@ -99,8 +99,8 @@ def lock_record(
                         "content_hash": p.chunk.content_hash,
                         "doc_id": p.chunk.doc_id,
                         "score": round(p.score, 6),
-                        "dense_score": p.dense_score,
-                        "keyword_score": p.keyword_score,
+                        "dense_score": significant(p.dense_score),
+                        "keyword_score": significant(p.keyword_score),
                     }
                     for p in section.evidence
                 ],
@@ -138,6 +138,12 @@ def read_lock(folder: Path) -> dict[str, Any] | None:
 
 def evidence_of(entry: Mapping[str, Any]) -> set[tuple[str, str]]:
     return {(e["chunk_id"], e["content_hash"]) for e in entry["evidence"]}
+
+
+def significant(score: float | None) -> float | None:
+    """Six significant digits: the ONNX and PyTorch paths differ in the seventh, and a lock
+    should not change with the path that embedded the question."""
+    return None if score is None else float(f"{score:.6g}")
 
 
 def lock_doc_ids(lock: Mapping[str, Any]) -> set[str]:
