@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -169,10 +169,7 @@ class Catalog:
         if doc_ids is None:
             rows: Iterable[Any] = self._db.execute(f"{select} ORDER BY doc_id")
         else:
-            rows = []
-            for batch in _batches(sorted(set(doc_ids))):
-                marks = ",".join("?" * len(batch))
-                rows += self._db.execute(f"{select} AND doc_id IN ({marks})", batch).fetchall()
+            rows = self._select_in(select + " AND doc_id IN ({marks})", doc_ids)
         return {
             row[0]: DocumentInfo(
                 doc_id=row[0],
@@ -195,26 +192,16 @@ class Catalog:
     def chunk_ids(self, doc_ids: Iterable[str] | None = None) -> set[str]:
         if doc_ids is None:
             return {row[0] for row in self._db.execute("SELECT chunk_id FROM chunks")}
-        ids: set[str] = set()
-        for batch in _batches(list(doc_ids)):
-            marks = ",".join("?" * len(batch))
-            rows = self._db.execute(f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})", batch)
-            ids.update(row[0] for row in rows)
-        return ids
+        rows = self._select_in("SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})", doc_ids)
+        return {row[0] for row in rows}
 
     def chunks(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
-        found: dict[str, Chunk] = {}
-        for batch in _batches(list(chunk_ids)):
-            marks = ",".join("?" * len(batch))
-            rows = self._db.execute(
-                'SELECT chunk_id, doc_id, text, start, "end", page, heading, content_hash, '
-                "embed_hash "
-                f"FROM chunks WHERE chunk_id IN ({marks})",
-                batch,
-            )
-            for row in rows:
-                found[row[0]] = Chunk(*row)
-        return found
+        rows = self._select_in(
+            'SELECT chunk_id, doc_id, text, start, "end", page, heading, content_hash, embed_hash '
+            "FROM chunks WHERE chunk_id IN ({marks})",
+            chunk_ids,
+        )
+        return {row[0]: Chunk(*row) for row in rows}
 
     def keyword_search(
         self,
@@ -250,27 +237,19 @@ class Catalog:
 
     def chunks_embedded_as(self, embed_hashes: Sequence[str]) -> dict[str, str]:
         """embed hash → one indexed chunk id embedded from exactly that text."""
-        found: dict[str, str] = {}
-        for batch in _batches(list(dict.fromkeys(embed_hashes))):
-            marks = ",".join("?" * len(batch))
-            rows = self._db.execute(
-                f"SELECT embed_hash, MIN(chunk_id) FROM chunks WHERE embed_hash IN ({marks}) "
-                "GROUP BY embed_hash",
-                batch,
-            )
-            found.update((row[0], row[1]) for row in rows)
-        return found
+        rows = self._select_in(
+            "SELECT embed_hash, MIN(chunk_id) FROM chunks WHERE embed_hash IN ({marks}) "
+            "GROUP BY embed_hash",
+            embed_hashes,
+        )
+        return {row[0]: row[1] for row in rows}
 
     def doc_ids_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """Chunk id → document id, for the chunks the catalog holds."""
-        found: dict[str, str] = {}
-        for batch in _batches(list(chunk_ids)):
-            marks = ",".join("?" * len(batch))
-            rows = self._db.execute(
-                f"SELECT chunk_id, doc_id FROM chunks WHERE chunk_id IN ({marks})", batch
-            )
-            found.update((row[0], row[1]) for row in rows)
-        return found
+        rows = self._select_in(
+            "SELECT chunk_id, doc_id FROM chunks WHERE chunk_id IN ({marks})", chunk_ids
+        )
+        return {row[0]: row[1] for row in rows}
 
     def keyword_rows(self) -> tuple[set[int], set[int]]:
         """(chunk rows with no keyword entry, keyword entries with no chunk row)."""
@@ -294,16 +273,6 @@ class Catalog:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-
-    def titles(self, doc_ids: Iterable[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for batch in _batches(list(doc_ids)):
-            marks = ",".join("?" * len(batch))
-            rows = self._db.execute(
-                f"SELECT doc_id, title FROM documents WHERE doc_id IN ({marks})", batch
-            )
-            found.update((row[0], row[1]) for row in rows)
-        return found
 
     def counts(self) -> tuple[int, int]:
         """(indexed documents, chunks)."""
@@ -396,12 +365,14 @@ class Catalog:
             raise
 
     def clear_pending_deletes(self, chunk_ids: Sequence[str]) -> None:
-        for batch in _batches(list(chunk_ids)):
-            marks = ",".join("?" * len(batch))
-            self._db.execute(f"DELETE FROM pending_deletes WHERE chunk_id IN ({marks})", batch)
+        self._db.executemany(
+            "DELETE FROM pending_deletes WHERE chunk_id = ?", [(c,) for c in chunk_ids]
+        )
 
-
-def _batches(items: list[str], size: int = 900) -> Iterable[list[str]]:
-    """SQLite limits the number of parameters in one statement."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    def _select_in(self, sql: str, keys: Iterable[str]) -> Iterator[Any]:
+        """Rows of ``sql`` run for ``keys`` (distinct) in its ``IN ({marks})``, in batches: SQLite
+        limits the number of parameters in one statement."""
+        distinct = list(dict.fromkeys(keys))
+        for start in range(0, len(distinct), 900):
+            batch = distinct[start : start + 900]
+            yield from self._db.execute(sql.format(marks=",".join("?" * len(batch))), batch)

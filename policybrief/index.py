@@ -338,7 +338,8 @@ class Index:
             self.store.delete(found.orphan_vectors)
         if found.missing_vectors:
             chunks = self.catalog.chunks(found.missing_vectors)
-            titles = self.catalog.titles({c.doc_id for c in chunks.values()})
+            documents = self.catalog.documents(c.doc_id for c in chunks.values())
+            titles = {doc_id: info.title for doc_id, info in documents.items()}
             self._embed_chunks([(titles.get(c.doc_id, ""), c) for c in chunks.values()], None)
         missing_rows, orphan_rows = self.catalog.keyword_rows()
         if missing_rows or orphan_rows:
