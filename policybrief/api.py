@@ -73,7 +73,7 @@ from policybrief.rendering import Renderer, briefing_view
 from policybrief.reranking import Reranker
 from policybrief.retrieval import MODES, Retriever
 from policybrief.types import Answer, Briefing, BriefingSpec, Filters, Section, Statement
-from policybrief.writing import Notice, Writer
+from policybrief.writing import Draft, Notice, Writer
 
 TEXT_FORMATS = ("md", "html")  # rendered from templates; PDF and DOCX are made from these
 
@@ -358,31 +358,23 @@ class Project:
         """
         self._require_index()
         passages = self.retriever.retrieve(question, k=k, filters=filters, mode=mode)
-        shown: list[Statement] = []
-        notes: list[str] = []
-        unsupported = 0
         for item in self.writer.stream(
             [question],
             passages,
             max_statements=max_statements or self.settings.generation.max_statements,
         ):
-            if isinstance(item, Notice):
-                notes.append(item.text)
+            if not isinstance(item, Draft):
                 yield item
-                continue
-            unsupported += not (item.verdict and item.verdict.supported)
-            if self.writer.shows(item):
-                shown.append(item)
-                yield item
+        assert isinstance(item, Draft)
         documents = {p.document.doc_id: p.document for p in passages}
         yield Answer(
             question=question,
-            statements=tuple(shown),
-            sources=number_sources(shown, documents),
+            statements=item.statements,
+            sources=number_sources(item.statements, documents),
             passages=tuple(passages),
-            found=any(s.verdict and s.verdict.supported for s in shown),
-            note=" ".join(notes),
-            unsupported=unsupported,
+            found=any(s.verdict and s.verdict.supported for s in item.statements),
+            note=item.note,
+            unsupported=item.unsupported,
         )
 
     def ask(

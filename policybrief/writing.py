@@ -50,12 +50,13 @@ class Writer:
         max_statements: int,
         exclude: Collection[tuple[str, int]] = (),
         heading: str = "",
-    ) -> Iterator[Statement | Notice]:
-        """Every statement as it is written, with its verdict, and notices of fallbacks.
-
-        Callers show a statement only if ``shows`` says so.
-        """
+    ) -> Iterator[Statement | Notice | Draft]:
+        """Each statement the policy lets through, as it is written, and notices of fallbacks;
+        finally the whole ``Draft``, which also counts the unsupported statements held back."""
         chunks = {p.chunk.chunk_id: p.chunk for p in passages}
+        shown: list[Statement] = []
+        notes: list[str] = []
+        unsupported = 0
         generators: list[Generator] = [self.generator, self.fallback]
         for generator in dict.fromkeys(generators):
             try:
@@ -66,14 +67,17 @@ class Writer:
                     exclude=exclude,
                     heading=heading,
                 ):
-                    yield self.verifier.verify(statement, chunks)
-                return
+                    verified = self.verifier.verify(statement, chunks)
+                    unsupported += not (verified.verdict and verified.verdict.supported)
+                    if apply_policy([verified], self.policy)[0]:  # ``fail`` raises here
+                        shown.append(verified)
+                        yield verified
+                break
             except GenerationFailed as failure:
-                yield Notice(f"{failure}; the extractive generator wrote this part instead")
-
-    def shows(self, statement: Statement) -> bool:
-        """Whether the policy lets a verified statement reach the reader (``fail`` raises)."""
-        return bool(apply_policy([statement], self.policy)[0])
+                notice = Notice(f"{failure}; the extractive generator wrote this part instead")
+                notes.append(notice.text)
+                yield notice
+        yield Draft(tuple(shown), unsupported, " ".join(notes))
 
     def write(
         self,
@@ -84,16 +88,8 @@ class Writer:
         exclude: Collection[tuple[str, int]] = (),
         heading: str = "",
     ) -> Draft:
-        statements: list[Statement] = []
-        notes: list[str] = []
-        unsupported = 0
-        for item in self.stream(
+        *_, draft = self.stream(
             questions, passages, max_statements=max_statements, exclude=exclude, heading=heading
-        ):
-            if isinstance(item, Notice):
-                notes.append(item.text)
-                continue
-            unsupported += not (item.verdict and item.verdict.supported)
-            if self.shows(item):
-                statements.append(item)
-        return Draft(tuple(statements), unsupported, " ".join(notes))
+        )
+        assert isinstance(draft, Draft)
+        return draft
