@@ -250,13 +250,7 @@ def _answer_json(answer: Any) -> dict[str, Any]:
         "question": answer.question,
         "found": answer.found,
         "statements": [
-            {
-                "text": s.text,
-                "sources": sorted({numbers[c.doc_id] for c in s.citations}),
-                "citations": [c.to_dict() for c in s.citations],
-                "supported": bool(s.verdict and s.verdict.supported),
-                "verification": s.verdict.reason if s.verdict else "",
-            }
+            {**s.to_dict(), "sources": sorted({numbers[c.doc_id] for c in s.citations})}
             for s in answer.statements
         ],
         "unsupported": answer.unsupported,

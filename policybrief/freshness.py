@@ -104,15 +104,7 @@ def lock_record(
                     }
                     for p in section.evidence
                 ],
-                "statements": [
-                    {
-                        "text": s.text,
-                        "citations": [c.to_dict() for c in s.citations],
-                        "supported": bool(s.verdict and s.verdict.supported),
-                        "verification": s.verdict.reason if s.verdict else "",
-                    }
-                    for s in section.statements
-                ],
+                "statements": [s.to_dict() for s in section.statements],
                 "unsupported": section.unsupported,
                 "note": section.note,
             }

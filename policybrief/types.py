@@ -165,6 +165,15 @@ class Statement:
     verdict: Verdict | None = None
     unresolved: tuple[int, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        """As locks and ``--json`` record it."""
+        return {
+            "text": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "supported": bool(self.verdict and self.verdict.supported),
+            "verification": self.verdict.reason if self.verdict else "",
+        }
+
 
 @dataclass(frozen=True)
 class Source:
