@@ -27,7 +27,7 @@ from policybrief.embedders import Embedder, SentenceVectors
 from policybrief.errors import PolicybriefError
 from policybrief.llm import BackendUnavailable, GenerationFailed, describe_failure
 from policybrief.rendering import Renderer
-from policybrief.text import looks_like_instruction, split_sentences
+from policybrief.text import looks_like_instruction, names_every_term, split_sentences
 from policybrief.types import Citation, Passage, Statement
 
 # Relevance against redundancy in the selection (1.0 would ignore redundancy): relevance
@@ -150,6 +150,8 @@ class ExtractiveGenerator:
         sentence_vectors = self._embed([c.text for c in candidates])
         question_vectors = np.stack([self.embedder.embed_query(q) for q in questions])
         relevance = (sentence_vectors @ question_vectors.T).max(axis=1)
+        named = [any(names_every_term(q, c.text) for q in questions) for c in candidates]
+        relevance = np.where(named, np.maximum(relevance, self.min_score), relevance)
         similarity = sentence_vectors @ sentence_vectors.T
         floor = max(self.min_score, self.relative_score * float(relevance.max()))
         for i in select_mmr(relevance, similarity, max_statements, floor=floor):

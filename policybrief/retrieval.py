@@ -22,6 +22,7 @@ from policybrief.config import RetrievalSettings
 from policybrief.embedders import Embedder
 from policybrief.errors import ConfigError
 from policybrief.index import Index
+from policybrief.text import names_every_term
 from policybrief.types import Filters, Passage
 
 if TYPE_CHECKING:
@@ -196,7 +197,13 @@ class Retriever:
         ]
         if self.reranker is not None:
             passages = self.reranker.rerank(query, passages[: self.settings.rerank_top])
-        kept = [p for p in passages if p.dense_score is None or p.dense_score >= floor]
+        kept = [
+            p
+            for p in passages
+            if p.dense_score is None
+            or p.dense_score >= floor
+            or names_every_term(query, p.chunk.text)
+        ]
         return kept[:k]
 
     def rank_documents(

@@ -140,3 +140,10 @@ def content_words(text: str) -> list[str]:
     """Stemmed, lower-cased words of ``text`` that are not function words."""
     words = (w.lower() for w in _CONTENT_WORD.findall(text))
     return [stem(w) for w in words if w not in FUNCTION_WORDS and not w.isdigit()]
+
+
+def names_every_term(question: str, text: str) -> bool:
+    """Whether ``text`` holds every content word of ``question``. A lookup such as "What is
+    SiCarrier?" embeds far from a long passage that names SiCarrier once; the name still counts."""
+    wanted = set(content_words(question))
+    return bool(wanted) and wanted <= set(content_words(text))

@@ -81,6 +81,20 @@ def test_real_model_finds_the_passage_that_answers(
     assert project.retriever.retrieve("What is a good recipe for chocolate cake?") == []
 
 
+def test_a_name_the_corpus_holds_is_answered_though_its_passage_embeds_far_away(
+    make_project: Callable[..., Path], real_embedder: Embedder
+) -> None:
+    project = Project.open(make_project(sample=True), embedder=real_embedder)
+    project.ingest()
+    passages = project.retriever.retrieve("What is SiCarrier?")
+    assert passages and all("SiCarrier" in p.chunk.text for p in passages)
+    # By embedding alone these passages fall under the relevance floor (0.20).
+    assert all(p.dense_score is not None and p.dense_score < 0.2 for p in passages)
+    answer = project.ask("What is SiCarrier?")
+    assert answer.found and "SiCarrier" in answer.statements[0].text
+    assert not project.ask("Who is the CEO of Nvidia?").found
+
+
 def test_fuse_blends_cosine_with_bm25_scaled_by_the_pools_best() -> None:
     dense = {"a": 0.9, "b": 0.5, "c": 0.1, "d": 0.3}
     keyword = {"c": 30.0, "a": 10.0, "d": 5.0}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from policybrief.text import split_sentences
+from policybrief.text import names_every_term, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -34,3 +34,10 @@ def test_offsets_are_shifted_into_the_enclosing_text() -> None:
     text = "Ab. Cd."
     spans = split_sentences(text, offset=100)
     assert spans == [(100, 103), (104, 107)]
+
+
+def test_a_text_names_every_term_of_a_question_when_it_holds_each_content_word() -> None:
+    assert names_every_term("What is SiCarrier?", "Firms such as SiCarrier, tied to Huawei.")
+    assert names_every_term("Is Alibaba investing?", "Alibaba planned to invest $52.7 billion.")
+    assert not names_every_term("Who is the CEO of Nvidia?", "Nvidia sold H20 chips.")
+    assert not names_every_term("What is it?", "Anything at all.")  # no content words
