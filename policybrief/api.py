@@ -39,6 +39,7 @@ from policybrief.embedders import Embedder, create_embedder
 from policybrief.errors import ConfigError, IndexStateError, SpecError
 from policybrief.evaluation import EvalReport, evaluate_retrieval, load_beir, slice_beir
 from policybrief.exporting import html_to_pdf, markdown_to_docx
+from policybrief.extractive import SELECTION_SCHEME, ExtractiveGenerator
 from policybrief.fetching import add_file, add_url, is_url
 from policybrief.freshness import (
     HISTORY,
@@ -58,7 +59,7 @@ from policybrief.freshness import (
     versions,
     write_outputs,
 )
-from policybrief.generation import ExtractiveGenerator, Generator, LLMGenerator
+from policybrief.generation import Generator, LLMGenerator
 from policybrief.index import (
     Consistency,
     Index,
@@ -69,6 +70,7 @@ from policybrief.index import (
 )
 from policybrief.llm import create_chat_model
 from policybrief.locking import write_lock
+from policybrief.questions import is_summary
 from policybrief.rendering import Renderer, briefing_view
 from policybrief.reranking import Reranker
 from policybrief.retrieval import MODES, Retriever
@@ -357,7 +359,11 @@ class Project:
         Statements the policy hides are not yielded but are counted in ``Answer.unsupported``.
         """
         self._require_index()
-        passages = self.retriever.retrieve(question, k=k, filters=filters, mode=mode)
+        # A summary asks for what is central, which no similarity floor can judge.
+        floor = 0.0 if is_summary(question) else None
+        passages = self.retriever.retrieve(
+            question, k=k, filters=filters, mode=mode, min_score=floor
+        )
         for item in self.writer.stream(
             [question],
             passages,
@@ -375,6 +381,7 @@ class Project:
             found=any(s.verdict and s.verdict.supported for s in item.statements),
             note=item.note,
             unsupported=item.unsupported,
+            missing=item.gaps,
         )
 
     def ask(
@@ -621,7 +628,9 @@ class Project:
                 if key not in ("timeout", "api_key_env", "base_url")
             },
         }
-        if generation.backend != "extractive":
+        if generation.backend == "extractive":
+            content["selection"] = SELECTION_SCHEME
+        else:
             content["prompts"] = {
                 path.name: hashlib.sha256(path.read_bytes()).hexdigest()
                 for name in ("prompts/system.j2", "prompts/answer.j2")

@@ -25,6 +25,7 @@ from policybrief.types import (
     BriefingSpec,
     Filters,
     Passage,
+    Placement,
     Section,
     SectionSpec,
 )
@@ -121,8 +122,10 @@ def load_spec(briefings_dir: Path, name: str) -> BriefingSpec:
         )
         if not questions:
             raise SpecError(f"{where} ({raw['heading']}) needs at least one question")
-        max_statements = raw.get("max_statements", 4)
-        if not isinstance(max_statements, int) or max_statements < 1:
+        max_statements = raw.get("max_statements")
+        if max_statements is not None and (
+            not isinstance(max_statements, int) or max_statements < 1
+        ):
             raise SpecError(f"{where}.max_statements must be a positive integer")
         sections.append(SectionSpec(raw["heading"], questions, max_statements))
     return BriefingSpec(
@@ -185,6 +188,7 @@ def build_briefing(
     sections = []
     kept = [st for section in reuse.values() for st in section.statements]
     used = {(c.doc_id, c.start) for st in kept for c in st.citations}
+    said = [st.text for st in kept]
     for index, section_spec in enumerate(spec.sections):
         if progress:
             progress(index, len(spec.sections))
@@ -192,14 +196,17 @@ def build_briefing(
             sections.append(reuse[index])
             continue
         passages = section_passages(retriever, section_spec.questions, spec.filters)
+        elsewhere = tuple(
+            q for other in spec.sections if other is not section_spec for q in other.questions
+        )
         draft = writer.write(
             section_spec.questions,
             passages,
-            max_statements=section_spec.max_statements,
-            exclude=used,
-            heading=section_spec.heading,
+            max_statements=section_spec.budget,
+            placement=Placement(section_spec.heading, frozenset(used), tuple(said), elsewhere),
         )
         used.update((c.doc_id, c.start) for s in draft.statements for c in s.citations)
+        said.extend(s.text for s in draft.statements)
         sections.append(
             Section(
                 section_spec.heading,
@@ -208,6 +215,7 @@ def build_briefing(
                 tuple(passages),
                 note=draft.note,
                 unsupported=draft.unsupported,
+                unanswered=draft.gaps,
             )
         )
     if progress:

@@ -24,6 +24,7 @@ from policybrief.types import (
     Chunk,
     Citation,
     DocumentInfo,
+    Gap,
     Passage,
     Section,
     SectionSpec,
@@ -107,6 +108,7 @@ def lock_record(
                 "statements": [s.to_dict() for s in section.statements],
                 "unsupported": section.unsupported,
                 "note": section.note,
+                "unanswered": [gap.to_dict() for gap in section.unanswered],
             }
             for section, section_spec in zip(briefing.sections, spec.sections, strict=True)
         ],
@@ -186,6 +188,7 @@ def section_from_lock(
         tuple(evidence),
         note=entry.get("note", ""),
         unsupported=entry.get("unsupported", 0),
+        unanswered=tuple(Gap.from_dict(g) for g in entry.get("unanswered", [])),
     )
 
 

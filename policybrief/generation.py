@@ -2,10 +2,8 @@
 
 Generators stream ``Statement``s so that callers can verify and show each one as it arrives.
 
-The extractive generator quotes whole sentences from the retrieved passages: it scores each
-sentence against the questions with the embedding model, then picks with maximal marginal
-relevance so that statements do not repeat each other. Every statement is a verbatim sentence of
-the passage it cites.
+The extractive generator (``extractive.py``) quotes whole sentences from the retrieved
+passages, or reports a ``Gap`` when they do not answer a question.
 
 The LLM generator sends numbered, delimited sources to a LangChain chat model with prompts from
 ``templates/prompts/``, strips reasoning blocks such as ``<think>…</think>``, and turns each
@@ -16,31 +14,15 @@ is trusted: callers verify every statement (``citations.Verifier``).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
-import numpy as np
-
 from policybrief.config import GenerationSettings
-from policybrief.embedders import Embedder, SentenceVectors
 from policybrief.errors import PolicybriefError
 from policybrief.llm import BackendUnavailable, GenerationFailed, describe_failure
 from policybrief.rendering import Renderer
-from policybrief.text import looks_like_instruction, names_every_term, split_sentences
-from policybrief.types import Citation, Passage, Statement
-
-# Relevance against redundancy in the selection (1.0 would ignore redundancy): relevance
-# dominates, redundancy breaks near-ties.
-MMR_LAMBDA = 0.8
-# Sentences this similar to one already chosen say the same thing.
-DUPLICATE_SIMILARITY = 0.9
-MIN_WORDS = 6
-MAX_WORDS = 80
-_TRUNCATED = re.compile(r"(?:\[\s*(?:…|\.\.\.)\s*\]|…)\s*$")
-# A quotable sentence ends as a sentence does; link lines, headings and list fragments do not.
-_COMPLETE = re.compile(r"[.!?][\"'”’)\]]*$")
-_OPEN_QUOTES = {"“": "”", '"': '"', "‘": "’"}
+from policybrief.text import split_sentences
+from policybrief.types import ANSWER, Citation, Gap, Passage, Placement, Statement
 
 
 class Generator(Protocol):
@@ -52,110 +34,13 @@ class Generator(Protocol):
         passages: Sequence[Passage],
         *,
         max_statements: int,
-        exclude: Collection[tuple[str, int]] = (),
-        heading: str = "",
-    ) -> Iterator[Statement]:
-        """Statements answering ``questions`` from ``passages``, each citing its support.
-
-        ``exclude`` holds (doc_id, start) of sentences already used elsewhere in a briefing;
-        ``heading`` names the briefing section being written ("" for a plain question).
+        placement: Placement = ANSWER,
+    ) -> Iterator[Statement | Gap]:
+        """Statements answering ``questions`` from ``passages``, each citing its support, and
+        ``Gap``s for what the passages do not answer (when the generator can tell).
         Raises ``GenerationFailed`` when the backend fails (callers fall back).
         """
         ...
-
-
-# -- extractive ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    text: str
-    citation: Citation
-
-
-def candidate_sentences(
-    passages: Sequence[Passage], exclude: Collection[tuple[str, int]] = ()
-) -> list[_Candidate]:
-    """Quotable sentences of the passages, each once, cited to the best-scoring passage."""
-    seen: set[tuple[str, int]] = set(exclude)
-    candidates: list[_Candidate] = []
-    for passage in sorted(passages, key=lambda p: -p.score):
-        chunk = passage.chunk
-        for start, end in split_sentences(chunk.text, chunk.start):
-            key = (chunk.doc_id, start)
-            text = chunk.text[start - chunk.start : end - chunk.start]
-            closing = _OPEN_QUOTES.get(text[0])
-            if closing and closing not in text[1:]:  # a quotation that goes on past this sentence
-                inner = text[1:].lstrip()
-                start, text = end - len(inner), inner
-            words = len(text.split())
-            if key in seen or not MIN_WORDS <= words <= MAX_WORDS or _TRUNCATED.search(text):
-                continue
-            if not _COMPLETE.search(text) or looks_like_instruction(text):
-                continue
-            seen.add(key)
-            citation = Citation(chunk.chunk_id, chunk.doc_id, start, end, chunk.page)
-            candidates.append(_Candidate(text, citation))
-    return candidates
-
-
-def select_mmr(
-    relevance: np.ndarray,
-    similarity: np.ndarray,
-    count: int,
-    *,
-    floor: float,
-    lambda_: float = MMR_LAMBDA,
-) -> list[int]:
-    """Indices chosen by maximal marginal relevance, skipping near-duplicates and weak items."""
-    chosen: list[int] = []
-    available = [i for i in range(len(relevance)) if relevance[i] >= floor]
-    while available and len(chosen) < count:
-        if chosen:
-            redundancy = similarity[np.ix_(available, chosen)].max(axis=1)
-        else:
-            redundancy = np.zeros(len(available))
-        scores = lambda_ * relevance[available] - (1 - lambda_) * redundancy
-        best = available[int(np.argmax(scores))]
-        available.remove(best)
-        if chosen and similarity[best, chosen].max() >= DUPLICATE_SIMILARITY:
-            continue
-        chosen.append(best)
-    return chosen
-
-
-class ExtractiveGenerator:
-    """Quotes the most relevant, non-redundant sentences; needs no model beyond the embedder."""
-
-    name = "extractive"
-
-    def __init__(self, embedder: Embedder, min_score: float, relative_score: float) -> None:
-        self.embedder = embedder
-        self.min_score = min_score
-        self.relative_score = relative_score
-        self._embed = SentenceVectors(embedder)
-
-    def stream(
-        self,
-        questions: Sequence[str],
-        passages: Sequence[Passage],
-        *,
-        max_statements: int,
-        exclude: Collection[tuple[str, int]] = (),
-        heading: str = "",
-    ) -> Iterator[Statement]:
-        candidates = candidate_sentences(passages, exclude)
-        if not candidates or not questions:
-            return
-        sentence_vectors = self._embed([c.text for c in candidates])
-        question_vectors = np.stack([self.embedder.embed_query(q) for q in questions])
-        relevance = (sentence_vectors @ question_vectors.T).max(axis=1)
-        named = [any(names_every_term(q, c.text) for q in questions) for c in candidates]
-        relevance = np.where(named, np.maximum(relevance, self.min_score), relevance)
-        similarity = sentence_vectors @ sentence_vectors.T
-        floor = max(self.min_score, self.relative_score * float(relevance.max()))
-        for i in select_mmr(relevance, similarity, max_statements, floor=floor):
-            yield Statement(candidates[i].text, (candidates[i].citation,))
 
 
 # -- LLM output parsing -------------------------------------------------------------------------
@@ -340,12 +225,11 @@ class LLMGenerator:
         passages: Sequence[Passage],
         *,
         max_statements: int,
-        exclude: Collection[tuple[str, int]] = (),
-        heading: str = "",
-    ) -> Iterator[Statement]:
+        placement: Placement = ANSWER,
+    ) -> Iterator[Statement | Gap]:
         if not passages:
             return
-        messages = self.messages(questions, passages, heading, max_statements)
+        messages = self.messages(questions, passages, placement.heading, max_statements)
         parser, think = StatementParser(passages), ThinkFilter()
         produced = False
         try:

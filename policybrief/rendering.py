@@ -19,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from policybrief.citations import source_numbers
 from policybrief.errors import TemplateRenderError
+from policybrief.figures import event_date, figures_in
 from policybrief.types import Briefing, Chunk, Citation, DocumentInfo, Statement
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -131,6 +132,7 @@ def _statement_view(
     verdict = statement.verdict
     cited = [c for c in statement.citations if c.doc_id in numbers]
     dates = sorted(d for c in cited if (d := documents[c.doc_id].published) is not None)
+    event = event_date(statement.text)
     return {
         "text": statement.text,
         "cites": sorted({numbers[c.doc_id] for c in cited}),
@@ -138,7 +140,41 @@ def _statement_view(
         "reason": verdict.reason if verdict else "",
         "excerpts": [q for q in dict.fromkeys(_quote(c, chunks) for c in cited) if q],
         "date": dates[0] if dates else None,
+        # The date of the event the sentence reports ("effective November 17, 2023"), as
+        # precisely as it gives it; None when it names no date.
+        "event": event[0] if event else None,
+        "when": _when(event) if event else format_date(dates[0] if dates else None),
     }
+
+
+def _when(event: tuple[date, str]) -> str:
+    day, precision = event
+    return {"day": format_date(day), "month": day.strftime("%B %Y"), "year": str(day.year)}[
+        precision
+    ]
+
+
+def key_figures(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every amount, percentage, count and date in the quoted statements, once per source,
+    with the clause that says what it measures."""
+    rows: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
+    for section in sections:
+        for statement in section["statements"]:
+            if not statement["supported"]:
+                continue
+            for figure in figures_in(statement["text"]):
+                key = (figure.text, tuple(statement["cites"]))
+                rows.setdefault(
+                    key,
+                    {
+                        "figure": figure.text,
+                        "kind": figure.kind,
+                        "measures": figure.context,
+                        "cites": statement["cites"],
+                        "section": section["heading"],
+                    },
+                )
+    return list(rows.values())
 
 
 def briefing_view(
@@ -147,7 +183,8 @@ def briefing_view(
     """Plain data for briefing templates: no generation time, so output is reproducible.
 
     ``changes`` lists, per section, what changed since the previous version (empty if none);
-    ``timeline`` holds every statement ordered by the date of the source it cites.
+    ``timeline`` holds every statement ordered by the date of the event it reports, else of
+    the source it cites; ``key_figures`` every figure the statements quote.
     """
     numbers = source_numbers(briefing.sources)
     documents = {s.document.doc_id: s.document for s in briefing.sources}
@@ -171,11 +208,16 @@ def briefing_view(
                 "statements": statements,
                 "note": section.note,
                 "unsupported": section.unsupported,
+                "unanswered": [gap.to_dict() for gap in section.unanswered],
             }
         )
     timeline = sorted(
         (st for section in sections for st in section["statements"]),
-        key=lambda st: (st["date"] is None, st["date"] or date.min),
+        key=lambda st: (
+            (st["event"] or st["date"]) is None,
+            st["event"] or st["date"] or date.min,
+            st["date"] or date.min,
+        ),
     )
     return {
         "name": spec.name,
@@ -187,6 +229,7 @@ def briefing_view(
         "filters": spec.filters.to_dict(),
         "sections": sections,
         "timeline": timeline,
+        "key_figures": key_figures(sections),
         "sources": [
             {
                 "number": s.number,

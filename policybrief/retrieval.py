@@ -22,6 +22,7 @@ from policybrief.config import RetrievalSettings
 from policybrief.embedders import Embedder
 from policybrief.errors import ConfigError
 from policybrief.index import Index
+from policybrief.questions import names_everything
 from policybrief.text import names_every_term
 from policybrief.types import Filters, Passage
 
@@ -203,6 +204,7 @@ class Retriever:
             if p.dense_score is None
             or p.dense_score >= floor
             or names_every_term(query, p.chunk.text)
+            or names_everything(query, f"{p.document.title}\n{p.chunk.text}")
         ]
         return kept[:k]
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+# Statements a section without its own max_statements may hold, however few its questions.
+MIN_SECTION_BUDGET = 4
+
 
 @dataclass(frozen=True)
 class Document:
@@ -176,6 +179,39 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where statements will stand: a briefing section (or a plain answer, by default).
+
+    ``used`` holds (doc_id, start) of sentences quoted elsewhere in the briefing and ``said``
+    the statements written there, neither to be repeated; ``elsewhere`` holds the questions of
+    the other sections, so that a sentence answering one of those better is left for it.
+    """
+
+    heading: str = ""
+    used: frozenset[tuple[str, int]] = frozenset()
+    said: tuple[str, ...] = ()
+    elsewhere: tuple[str, ...] = ()
+
+
+ANSWER = Placement()  # a plain answer to a question, with no briefing around it
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A question, or part of one, that the sources do not answer, and what they lack."""
+
+    question: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"question": self.question, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Gap:
+        return cls(data["question"], data["reason"])
+
+
+@dataclass(frozen=True)
 class Source:
     """One numbered entry of a source list."""
 
@@ -228,13 +264,22 @@ class Answer:
     found: bool
     note: str = ""  # e.g. that the LLM failed and the extractive generator answered
     unsupported: int = 0  # statements the verifier rejected (dropped or flagged)
+    missing: tuple[Gap, ...] = ()  # parts of the question the sources do not answer
 
 
 @dataclass(frozen=True)
 class SectionSpec:
+    """A section of a spec. Without ``max_statements`` its budget grows with its questions."""
+
     heading: str
     questions: tuple[str, ...]
-    max_statements: int = 4
+    max_statements: int | None = None
+
+    @property
+    def budget(self) -> int:
+        """Statements the section may hold: its own cap, else room for every question and a
+        little more."""
+        return self.max_statements or max(MIN_SECTION_BUDGET, len(self.questions) + 2)
 
 
 @dataclass(frozen=True)
@@ -262,6 +307,7 @@ class Section:
     evidence: tuple[Passage, ...]
     note: str = ""
     unsupported: int = 0
+    unanswered: tuple[Gap, ...] = ()
 
 
 @dataclass(frozen=True)

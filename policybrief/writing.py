@@ -6,13 +6,14 @@ reader has been checked against the passages it cites, whichever generator wrote
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from policybrief.citations import Verifier, apply_policy
-from policybrief.generation import ExtractiveGenerator, Generator
+from policybrief.extractive import ExtractiveGenerator
+from policybrief.generation import Generator
 from policybrief.llm import GenerationFailed
-from policybrief.types import Passage, Statement
+from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Draft:
     statements: tuple[Statement, ...]
     unsupported: int
     note: str = ""
+    gaps: tuple[Gap, ...] = ()
 
 
 class Writer:
@@ -48,8 +50,7 @@ class Writer:
         passages: Sequence[Passage],
         *,
         max_statements: int,
-        exclude: Collection[tuple[str, int]] = (),
-        heading: str = "",
+        placement: Placement = ANSWER,
     ) -> Iterator[Statement | Notice | Draft]:
         """Each statement the policy lets through, as it is written, and notices of fallbacks;
         finally the whole ``Draft``, which also counts the unsupported statements held back."""
@@ -57,6 +58,7 @@ class Writer:
         shown: list[Statement] = []
         notes: list[str] = []
         unsupported = 0
+        gaps: list[Gap] = []
         generators: list[Generator] = [self.generator, self.fallback]
         for generator in dict.fromkeys(generators):
             try:
@@ -64,9 +66,11 @@ class Writer:
                     questions,
                     passages,
                     max_statements=max_statements,
-                    exclude=exclude,
-                    heading=heading,
+                    placement=placement,
                 ):
+                    if isinstance(statement, Gap):
+                        gaps.append(statement)
+                        continue
                     verified = self.verifier.verify(statement, chunks)
                     unsupported += not (verified.verdict and verified.verdict.supported)
                     if apply_policy([verified], self.policy)[0]:  # ``fail`` raises here
@@ -77,7 +81,7 @@ class Writer:
                 notice = Notice(f"{failure}; the extractive generator wrote this part instead")
                 notes.append(notice.text)
                 yield notice
-        yield Draft(tuple(shown), unsupported, " ".join(notes))
+        yield Draft(tuple(shown), unsupported, " ".join(notes), tuple(gaps))
 
     def write(
         self,
@@ -85,11 +89,10 @@ class Writer:
         passages: Sequence[Passage],
         *,
         max_statements: int,
-        exclude: Collection[tuple[str, int]] = (),
-        heading: str = "",
+        placement: Placement = ANSWER,
     ) -> Draft:
         *_, draft = self.stream(
-            questions, passages, max_statements=max_statements, exclude=exclude, heading=heading
+            questions, passages, max_statements=max_statements, placement=placement
         )
         assert isinstance(draft, Draft)
         return draft

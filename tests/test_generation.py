@@ -1,15 +1,41 @@
+"""The extractive generator's logic, with the fake embedder (the real model: test_answers.py)."""
+
 from __future__ import annotations
 
-import numpy as np
+from datetime import date
 
-from policybrief.generation import ExtractiveGenerator, candidate_sentences, select_mmr
+from policybrief.evidence import candidate_sentences, quality
+from policybrief.extractive import ExtractiveGenerator
 from policybrief.testing import FakeEmbedder
-from policybrief.types import Chunk, DocumentInfo, Passage
+from policybrief.types import Chunk, DocumentInfo, Gap, Passage, Placement, Statement
 
 
-def passage(text: str, doc_id: str = "d.md", start: int = 0, score: float = 0.5) -> Passage:
+def passage(
+    text: str,
+    doc_id: str = "d.md",
+    start: int = 0,
+    score: float = 0.5,
+    title: str = "Title",
+    published: date | None = None,
+) -> Passage:
     chunk = Chunk(f"{doc_id}-{start}", doc_id, text, start, start + len(text), None, "", "h")
-    return Passage(chunk, DocumentInfo(doc_id, f"corpus/{doc_id}", "Title"), score)
+    return Passage(chunk, DocumentInfo(doc_id, f"corpus/{doc_id}", title, published), score)
+
+
+def generator() -> ExtractiveGenerator:
+    return ExtractiveGenerator(FakeEmbedder(), min_score=0.1, relative_score=0.5)
+
+
+def answer(questions: list[str], passages: list[Passage], count: int = 3) -> list[Statement | Gap]:
+    return list(generator().stream(questions, passages, max_statements=count))
+
+
+def texts(items: list[Statement | Gap]) -> list[str]:
+    return [s.text for s in items if isinstance(s, Statement)]
+
+
+def gaps(items: list[Statement | Gap]) -> list[Gap]:
+    return [g for g in items if isinstance(g, Gap)]
 
 
 def test_candidates_are_whole_quotable_sentences_with_exact_spans() -> None:
@@ -38,27 +64,170 @@ def test_candidates_skip_excluded_and_repeated_sentences() -> None:
     assert candidate_sentences([first], exclude={("d.md", 0)}) == []
 
 
-def test_mmr_prefers_relevant_and_skips_near_duplicates() -> None:
-    relevance = np.array([0.9, 0.89, 0.6, 0.1])
-    similarity = np.array(
+def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it_or_alone_at_a_cost() -> None:
+    text = (
+        "Senator Ricketts sent a letter to Secretary Lutnick about the diffusion rule. "
+        "The letter was also signed by six other senators from four states."
+    )
+    found = candidate_sentences([passage(text)])
+    assert [c.text for c in found] == [
+        "Senator Ricketts sent a letter to Secretary Lutnick about the diffusion rule.",
+        text,
+        "The letter was also signed by six other senators from four states.",
+    ]
+    assert [c.standalone for c in found] == [True, True, False]
+    pair = found[1]
+    assert (pair.citation.start, pair.citation.end) == (0, len(text))
+    assert pair.keys == (("d.md", 0), ("d.md", text.index("The letter")))
+
+
+def test_a_leaning_sentence_with_nothing_before_it_reads_worse() -> None:
+    alone = candidate_sentences([passage("This ban caught many companies off guard last year.")])
+    plain = candidate_sentences([passage("The H20 ban caught many companies off guard last year.")])
+    assert not alone[0].standalone
+    assert quality(alone[0]) < quality(plain[0])
+
+
+def test_the_first_list_item_is_quoted_with_its_lead_in() -> None:
+    text = (
+        "Highlights of this new rule include clarifying that:\n"
+        "Computers that incorporate such chips also require preexport notification; and\n"
+        "Parts exported for indigenous equipment require a license."
+    )
+    found = candidate_sentences([passage(text)])
+    assert found[0].text == (
+        "Highlights of this new rule include clarifying that:\n"
+        "Computers that incorporate such chips also require preexport notification"
+    )
+    assert found[1].text == "Parts exported for indigenous equipment require a license."
+
+
+def test_framing_labels_and_list_fragments_rank_below_facts() -> None:
+    fact, meta, item = candidate_sentences(
         [
-            [1.0, 0.95, 0.2, 0.1],
-            [0.95, 1.0, 0.2, 0.1],
-            [0.2, 0.2, 1.0, 0.1],
-            [0.1, 0.1, 0.1, 1.0],
+            passage(
+                "The rule restricts exports of advanced chips to China from 2023.\n"
+                "This page provides information on the rules and FAQs about them.\n"
+                "a. If the designer of the chip is headquartered in a listed country."
+            )
         ]
     )
-    assert select_mmr(relevance, similarity, 3, floor=0.3) == [0, 2]
+    assert quality(fact) > quality(meta)
+    assert quality(fact) > quality(item)
 
 
-def test_extractive_statements_quote_and_cite_their_passage() -> None:
-    generator = ExtractiveGenerator(FakeEmbedder(), min_score=0.1, relative_score=0.5)
-    p = passage("Alibaba planned to invest in AI infrastructure. The weather was sunny today.")
-    statements = list(generator.stream(["Alibaba invest AI infrastructure"], [p], max_statements=3))
-    assert [s.text for s in statements] == ["Alibaba planned to invest in AI infrastructure."]
-    assert statements[0].citations[0].chunk_id == p.chunk.chunk_id
+def test_a_question_naming_an_entity_the_sources_lack_gets_a_gap_not_a_quote() -> None:
+    p = passage("The ban hit Chinese technology firms hard. Alibaba announced new investments.")
+    items = answer(["What did Nvidia say about the ban?"], [p])
+    assert texts(items) == []
+    assert gaps(items) == [
+        Gap("What did Nvidia say about the ban?", "the sources never mention Nvidia")
+    ]
 
 
-def test_no_passages_means_no_statements() -> None:
-    generator = ExtractiveGenerator(FakeEmbedder(), min_score=0.1, relative_score=0.5)
-    assert list(generator.stream(["anything"], [], max_statements=3)) == []
+def test_a_figure_about_another_entity_does_not_answer_how_much() -> None:
+    p = passage(
+        "Baidu, Alibaba and Tencent made large investments in AI after the ban. "
+        "Alibaba planned to invest 380 billion RMB in its AI infrastructure."
+    )
+    assert texts(answer(["How much is Alibaba investing in AI?"], [p])) == [
+        "Alibaba planned to invest 380 billion RMB in its AI infrastructure."
+    ]
+    items = answer(["How much is Tencent investing in AI?"], [p])
+    assert texts(items) == []
+    assert gaps(items)[0].reason == "no passage gives the amount for Tencent"
+
+
+def test_a_year_the_sources_never_date_is_a_gap() -> None:
+    p = passage("BIS issued rules restricting chip exports to China.", published=date(2022, 10, 7))
+    assert texts(answer(["What did the 2022 BIS rules restrict?"], [p]))
+    items = answer(["What did the 2021 BIS rules restrict?"], [p])
+    assert texts(items) == []
+    assert "2021" in gaps(items)[0].reason
+
+
+def test_how_many_wants_a_number_counting_what_is_asked() -> None:
+    p = passage(
+        "The rule adds two new worldwide license requirements for exports. "
+        "Commerce announced two rules restricting chip exports today."
+    )
+    assert texts(answer(["How many rules did Commerce announce?"], [p])) == [
+        "Commerce announced two rules restricting chip exports today."
+    ]
+    assert texts(answer(["How many ECCNs does the rule add?"], [p])) == []
+
+
+def test_every_part_of_a_multi_part_question_gets_its_best_sentence() -> None:
+    p = passage(
+        "Alibaba planned to invest 380 billion RMB in its AI infrastructure. "
+        "Alibaba also expanded its cloud services across many Asian markets. "
+        "Tencent is building AI features throughout its WeChat platform for users."
+    )
+    found = texts(answer(["How much is Alibaba investing and what is Tencent building?"], [p], 2))
+    assert found == [
+        "Alibaba planned to invest 380 billion RMB in its AI infrastructure.",
+        "Tencent is building AI features throughout its WeChat platform for users.",
+    ]
+
+
+def test_a_part_the_sources_cannot_answer_is_named_while_the_rest_is_answered() -> None:
+    p = passage("Alibaba planned to invest 380 billion RMB in its AI infrastructure.")
+    items = answer(["How much is Alibaba investing, and what did Nvidia say?"], [p])
+    assert texts(items) == ["Alibaba planned to invest 380 billion RMB in its AI infrastructure."]
+    assert [g.question for g in gaps(items)] == ["what did Nvidia say?"]
+
+
+def test_every_question_of_a_section_is_answered_before_any_gets_a_second_statement() -> None:
+    p = passage(
+        "Export controls on chips were tightened to restrict advanced chips sales. "
+        "Export controls on chips were widened to restrict advanced chips tools. "
+        "Critical minerals supply chains depend on processing in China today."
+    )
+    found = texts(
+        answer(
+            ["How were export controls on chips changed?", "What about critical minerals supply?"],
+            [p],
+            2,
+        )
+    )
+    assert "Critical minerals supply chains depend on processing in China today." in found
+
+
+def test_statements_already_said_elsewhere_are_not_repeated() -> None:
+    p = passage("Alibaba planned to invest 380 billion RMB in its AI infrastructure.")
+    said = ["Alibaba planned to invest 380 billion RMB in its AI infrastructure."]
+    placement = Placement(said=tuple(said))
+    statements = list(
+        generator().stream(
+            ["How much is Alibaba investing?"], [p], max_statements=3, placement=placement
+        )
+    )
+    assert texts(statements) == []
+
+
+def test_the_same_fact_in_two_sources_is_cited_to_both() -> None:
+    sentence = "Alibaba planned to invest 380 billion RMB in its AI infrastructure."
+    first = passage(sentence, doc_id="a.md", score=0.9)
+    second = passage(sentence, doc_id="b.md", score=0.8)
+    (statement,) = texts_and_citations(answer(["How much is Alibaba investing?"], [first, second]))
+    assert statement == (sentence, ["a.md", "b.md"])
+
+
+def texts_and_citations(items: list[Statement | Gap]) -> list[tuple[str, list[str]]]:
+    return [(s.text, [c.doc_id for c in s.citations]) for s in items if isinstance(s, Statement)]
+
+
+def test_a_summary_question_quotes_the_most_central_sentences() -> None:
+    p = passage(
+        "The chip ban pushed Chinese firms to build domestic AI chips. "
+        "Chinese firms build domestic AI chips after the chip ban. "
+        "The weather in Beijing was mild on the day of the announcement."
+    )
+    found = texts(answer(["Give me a summary"], [p], 1))
+    assert found and "weather" not in found[0]
+
+
+def test_no_passages_means_no_statements_and_a_gap() -> None:
+    items = answer(["anything at all?"], [])
+    assert texts(items) == []
+    assert gaps(items) == [Gap("anything at all?", "nothing in the sources is relevant to it")]

@@ -79,6 +79,10 @@ def sections_of(markdown: str) -> dict[str, str]:
     return {part.split("\n", 1)[0]: part for part in parts}
 
 
+def uncited(section: str) -> str:
+    return re.sub(r" ?\[\d+\]", "", section)
+
+
 def read(root: Path, name: str, file: str = "briefing.md") -> str:
     return (root / "briefings" / name / file).read_text("utf-8")
 
@@ -129,8 +133,9 @@ def test_a_new_document_rebuilds_only_the_section_it_is_evidence_for(
     assert result.exit_code == 0, result.output
     assert "chips: rebuilt sections #2" in result.output
     after = sections_of(read(project, "chips"))
-    assert after["CHIPS Act funding"] == before["CHIPS Act funding"]
-    assert after["AI Diffusion Rule"] == before["AI Diffusion Rule"]
+    # Same statements; a source that left the rebuilt section may renumber the rest (issue 13).
+    assert uncited(after["CHIPS Act funding"]) == uncited(before["CHIPS Act funding"])
+    assert uncited(after["AI Diffusion Rule"]) == uncited(before["AI Diffusion Rule"])
     assert after["Critical minerals"] != before["Critical minerals"]
     assert "gallium" in after["Critical minerals"].lower()
     assert read(project, "controls") == controls_before

@@ -1,0 +1,210 @@
+"""Quotable sentences of retrieved passages, and what makes one worth quoting.
+
+A reader judges a briefing by its quotes. A sentence is a good quote when it stands alone and
+carries specifics (names, numbers, dates, what a rule requires); it is a poor one when it is
+framing ("This page provides information on…"), a label ("ACTION: Interim final rule"), a list
+fragment ("a. If the designer…"), or leans on the sentence before ("The letter was also
+signed by…"). A leaning sentence is quoted together with the sentence it leans on, so the reader
+gets its antecedent; both are verbatim and adjacent, so the pair is still one exact span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from policybrief.text import looks_like_instruction, split_sentences
+from policybrief.types import Citation, Passage
+
+MIN_WORDS = 6
+MAX_WORDS = 80
+# A sentence and its antecedent are quoted together up to this length.
+MAX_PAIR_WORDS = 90
+_TRUNCATED = re.compile(r"(?:\[\s*(?:…|\.\.\.)\s*\]|…)\s*$")
+# A quotable sentence ends as a sentence does; link lines, headings and list fragments do not.
+_COMPLETE = re.compile(r"[.!?][\"'”’)\]]*$")
+_OPEN_QUOTES = {"“": "”", '"': '"', "‘": "’"}
+# Sentences whose subject or opening refers back to the sentence before.
+_LEANS_BACK = re.compile(
+    r"^(?:it|its|this|these|that|those|they|their|them|he|she|his|her|such|both|the latter"
+    r"|the former|however|also|additionally|moreover|furthermore|in addition|in contrast"
+    r"|meanwhile|therefore|thus|hence|instead|likewise|similarly|as a result|by contrast"
+    r"|the (?:letter|rule|rules|act|statement|report|bill|bills|measure|move|ban|decision"
+    r"|order|agency|department|company|firm|senators?|lawmakers|official|officials|group"
+    r"|proposal|update|updates|announcement|program|law|document|notice)\b(?! of\b))\b",
+    re.IGNORECASE,
+)
+# Text about the page, the document or the reader, not about the world.
+_META = re.compile(
+    r"^(?:this (?:page|announcement|notice|document|section|site|release|newsletter)\b"
+    r"|see (?:below|above)|click\b|read (?:the|more|lawmakers)|for (?:more|further) information"
+    r"|a recording\b|the text of\b|welcome to\b|dear\b|subscribe|sign up|share this"
+    r"|(?:agency|action|rin|docket)\s*:)"
+    r"|\b(?:is|are) available (?:here|at|below|online|on)\b|https?://|www\.|frequently asked"
+    r"|\bFAQs?\b|\bcontact (?:us|the)\b",
+    re.IGNORECASE,
+)
+# "a. If…", "(ii) The…", "3) …": an item cut from a list whose lead-in is elsewhere.
+_LIST_ITEM = re.compile(r"^(?:\(?[a-z]{1,2}\)|[a-z]\.|\(?[ivx]{1,4}[.)]|\(?\d{1,2}[.)])\s")
+_SPECIFIC = re.compile(
+    r"[$€£¥]\s?\d|\b\d[\d,.]*\b|\b(?:January|February|March|April|May|June|July|August"
+    r"|September|October|November|December)\b|%"
+)
+_OBLIGATION = re.compile(
+    r"\b(?:requires?|required|restrict\w*|prohibit\w*|bans?|banned|must|shall|licen[cs]e\w*"
+    r"|imposes?|imposed|controls?|effective|deadline|threshold|authori[sz]\w*|invest\w*"
+    r"|fund\w*|appropriat\w*|subsid\w*|adds?|added|withdraw\w*|urge\w*|announc\w*)\b",
+    re.IGNORECASE,
+)
+_NAME_IN_TEXT = re.compile(r"(?<=\s)[A-Z][\w’'-]+|\b[A-Z]{2,}\b|\b[A-Z]+\d\w*")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A quotable sentence (or a leaning sentence with its antecedent) and where it came from.
+
+    ``keys`` are the (doc_id, start) of every sentence it quotes, so that a sentence used in one
+    section is not quoted again in another; ``context`` is the sentence before and after, where
+    a name the question asks about may stand instead.
+    """
+
+    text: str
+    citation: Citation
+    keys: tuple[tuple[str, int], ...]
+    context: str
+    passage: Passage
+    standalone: bool = True
+
+    @property
+    def title(self) -> str:
+        return self.passage.document.title
+
+
+def leans_back(text: str) -> bool:
+    return bool(_LEANS_BACK.match(text.lstrip("“\"‘'(")))
+
+
+def _quotable(text: str) -> bool:
+    words = len(text.split())
+    return (
+        MIN_WORDS <= words <= MAX_WORDS
+        and not _TRUNCATED.search(text)
+        and bool(_COMPLETE.search(text))
+        and not looks_like_instruction(text)
+    )
+
+
+def _unquote(text: str, start: int, end: int) -> tuple[str, int]:
+    """Drop an opening quotation mark whose quotation goes on past this sentence."""
+    closing = _OPEN_QUOTES.get(text[:1])
+    if closing and closing not in text[1:]:
+        inner = text[1:].lstrip()
+        return inner, end - len(inner)
+    return text, start
+
+
+class _Sentences:
+    """The sentences of one chunk, with their document offsets."""
+
+    def __init__(self, passage: Passage) -> None:
+        chunk = passage.chunk
+        self.chunk = chunk
+        self.spans = split_sentences(chunk.text, chunk.start)
+        self.texts = [self.quote(s, e) for s, e in self.spans]
+
+    def quote(self, start: int, end: int) -> str:
+        return self.chunk.text[start - self.chunk.start : end - self.chunk.start]
+
+    def joined(self, i: int) -> bool:
+        """Whether sentence ``i`` follows sentence ``i - 1`` on the same line."""
+        if i == 0:
+            return False
+        between = self.quote(self.spans[i - 1][1], self.spans[i][0])
+        return "\n" not in between
+
+    def with_antecedent(self, i: int, start: int) -> tuple[str, int] | None:
+        """Sentence ``i`` (from ``start``) with the one it leans on, when that reads whole."""
+        if not self.joined(i):
+            return None
+        before, before_start = _unquote(self.texts[i - 1], *self.spans[i - 1])
+        pair = self.quote(before_start, self.spans[i][1])
+        if _quotable(before) and len(pair.split()) <= MAX_PAIR_WORDS:
+            return pair, before_start
+        return None
+
+    def with_lead_in(self, i: int) -> tuple[str, int, int] | None:
+        """The first item of a list with the line that introduces it ("… clarifying that:"),
+        its trailing "; and" left out, when the two read as one sentence."""
+        if i == 0 or self.joined(i) or not self.texts[i - 1].endswith(":"):
+            return None
+        item = _LIST_TAIL.sub("", self.texts[i])
+        if item == self.texts[i] and not _COMPLETE.search(item):
+            return None
+        lead_start = self.spans[i - 1][0]
+        end = self.spans[i][0] + len(item)
+        text = self.quote(lead_start, end)
+        if not MIN_WORDS <= len(text.split()) <= MAX_PAIR_WORDS:
+            return None
+        return text, lead_start, end
+
+
+_LIST_TAIL = re.compile(r"\s*(?:[;,]\s*(?:and|or)?|\s(?:and|or))\s*$")
+
+
+def candidate_sentences(
+    passages: Sequence[Passage], exclude: Collection[tuple[str, int]] = ()
+) -> list[Candidate]:
+    """Quotable sentences of the passages, each once, cited to the best-scoring passage."""
+    seen: set[tuple[str, int, int]] = set()
+    excluded = set(exclude)
+    candidates: list[Candidate] = []
+    for passage in sorted(passages, key=lambda p: -p.score):
+        chunk = passage.chunk
+        sentences = _Sentences(passage)
+        for i, (start, end) in enumerate(sentences.spans):
+            text, start = _unquote(sentences.texts[i], start, end)
+            key = (chunk.doc_id, start)
+            context = " ".join(sentences.texts[max(0, i - 1) : i + 2])
+            # (text, start, end, keys, standalone) of each way to quote this sentence
+            quotes: list[tuple[str, int, int, tuple[tuple[str, int], ...], bool]] = []
+            listed = sentences.with_lead_in(i)
+            if listed is not None:
+                item, lead_start, item_end = listed
+                quotes.append((item, lead_start, item_end, ((chunk.doc_id, lead_start), key), True))
+            elif _quotable(text):
+                standalone = not leans_back(text)
+                paired = None if standalone else sentences.with_antecedent(i, start)
+                if paired is not None:  # with its antecedent, and alone for when that is used
+                    pair, pair_start = paired
+                    quotes.append((pair, pair_start, end, ((chunk.doc_id, pair_start), key), True))
+                quotes.append((text, start, end, (key,), standalone))
+            for quote, first, last, keys, standalone in quotes:
+                if (chunk.doc_id, first, last) in seen or any(k in excluded for k in keys):
+                    continue
+                seen.add((chunk.doc_id, first, last))
+                citation = Citation(chunk.chunk_id, chunk.doc_id, first, last, chunk.page)
+                candidates.append(Candidate(quote, citation, keys, context, passage, standalone))
+    return candidates
+
+
+def quality(candidate: Candidate) -> float:
+    """A small bonus for specifics and a penalty for framing, labels and fragments (≈ ±0.15),
+    added to a candidate's relevance so that it decides between near-equals."""
+    text = candidate.text
+    specifics = len(_SPECIFIC.findall(text)) + len(_NAME_IN_TEXT.findall(text))
+    score = 0.015 * min(specifics, 6) + (0.02 if _OBLIGATION.search(text) else 0.0)
+    if _META.search(text):
+        score -= 0.2
+    if _LIST_ITEM.match(text):
+        score -= 0.15
+    if not candidate.standalone:
+        score -= 0.1
+    return score
+
+
+def overlaps(a: Candidate, b: Candidate) -> bool:
+    """Whether two candidates quote some of the same text."""
+    return a.citation.doc_id == b.citation.doc_id and (
+        a.citation.start < b.citation.end and b.citation.start < a.citation.end
+    )

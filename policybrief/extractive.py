@@ -1,0 +1,383 @@
+"""The offline default generator: answers made of verbatim, cited sentences, or an honest gap.
+
+Each question is read for its parts and constraints (``questions.analyse``). A sentence may
+answer a part only if it meets the part's constraints: it names what the part names (in the
+sentence, or for a plain "what" question in the sentences around it or the document's title),
+mentions the year asked about, and holds the kind of fact asked for. Among those, sentences are
+ranked by similarity to the part, by how many of the part's words they share (rare words
+weigh more), and by ``evidence.quality``. A part with no such sentence becomes a ``Gap`` that
+says what is missing, instead of a quote that is merely related.
+
+Every part gets its best sentence first, in question order; the rest of the budget goes to the
+next best sentences by maximal marginal relevance, preferring sources not yet cited. Summary
+questions take the most central sentences. A sentence that another source states almost word
+for word is cited to both (``[2][5]``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from policybrief.embedders import Embedder, SentenceVectors
+from policybrief.evidence import Candidate, candidate_sentences, overlaps, quality
+from policybrief.questions import (
+    MONTHS,
+    QuestionPart,
+    analyse,
+    focus_words,
+    has_wanted,
+    mentions,
+    mentions_any,
+    shares_focus,
+    wanted_heads,
+)
+from policybrief.text import content_words
+from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
+
+# Bump when the choice of sentences changes, so briefings written before are rebuilt.
+SELECTION_SCHEME = 2
+# Relevance against redundancy in the selection (1.0 would ignore redundancy).
+MMR_LAMBDA = 0.8
+# Sentences this similar to one already chosen say the same thing.
+DUPLICATE_SIMILARITY = 0.88
+# Another source's sentence this similar to a chosen one states the same fact: cite both.
+CORROBORATION_SIMILARITY = 0.9
+# Weight of the share of the question's words (idf-weighted) that a sentence holds.
+LEXICAL_WEIGHT = 0.3
+# Weight of the retrieval score of the passage a sentence comes from: the answer to a question
+# often lies in the passage that matches it best, in a sentence that alone says less.
+PASSAGE_WEIGHT = 0.2
+# Least cosine for a sentence that meets a question's specific constraints (names, years,
+# the kind of fact asked for): those constraints already did most of the judging.
+CONSTRAINED_FLOOR = 0.2
+# Least cosine for a question with no constraints and a word that no candidate holds.
+STRICT_FLOOR = 0.55
+# Less score per other name of the list a sentence about one of them mentions.
+SIBLING_PENALTY = 0.15
+# A name in this share of the retrieved passages is the corpus's topic, not a constraint.
+TOPIC_SHARE = 0.5
+TOPIC_DOCUMENTS = 3  # fewer documents tell nothing about a corpus's topic
+# Question words this long are seldom filler ("penalty", "gallium"; not "land", "came").
+TELLING_LENGTH = 6
+# More than this share of a question's telling words found nowhere calls for STRICT_FLOOR.
+ABSENT_SHARE = 1 / 3
+# Share of a question's (idf-weighted) words that lets a sentence answer without the
+# similarity floor: "What's the working group's policy report called?" and the sentence
+# naming "a bipartisan working group policy report" embed far apart.
+LEXICAL_ANSWER = 0.6
+# A sentence this close to a plain "what" question needs none of its words to answer it.
+PARAPHRASE_FLOOR = 0.45
+# A candidate that contains the best one may replace it if it scores this close.
+WIDER_MARGIN = 0.05
+# Preference for a source not yet cited when filling the rest of the budget.
+NEW_SOURCE_BONUS = 0.05
+_WANTED_WORDS = {
+    "amount": "the amount",
+    "count": "the number",
+    "date": "the date",
+    "who": "who",
+}
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A question part with what the candidates say about it."""
+
+    part: QuestionPart
+    relevance: np.ndarray  # cosine per candidate
+    score: np.ndarray  # ranking score per candidate
+    eligible: np.ndarray  # bool per candidate: may answer this part
+    elsewhere: np.ndarray  # bool per candidate: answers another section's question better
+    gap: str  # why nothing answers it ("" when something does)
+
+
+class ExtractiveGenerator:
+    """Quotes the sentences that answer each question; needs no model beyond the embedder."""
+
+    name = "extractive"
+
+    def __init__(self, embedder: Embedder, min_score: float, relative_score: float) -> None:
+        self.embedder = embedder
+        self.min_score = min_score
+        self.relative_score = relative_score
+        self._embed = SentenceVectors(embedder)
+
+    def stream(
+        self,
+        questions: Sequence[str],
+        passages: Sequence[Passage],
+        *,
+        max_statements: int,
+        placement: Placement = ANSWER,
+    ) -> Iterator[Statement | Gap]:
+        parts = [part for question in questions for part in analyse(question)]
+        candidates = candidate_sentences(passages, placement.used)
+        if not parts:
+            return
+        if not candidates:
+            for part in parts:
+                yield Gap(part.describe(), "nothing in the sources is relevant to it")
+            return
+        vectors = self._embed([c.text for c in candidates])
+        similarity = vectors @ vectors.T
+        if placement.said:
+            said = self._embed(list(placement.said))
+            repeats = (vectors @ said.T).max(axis=1) >= DUPLICATE_SIMILARITY
+        else:
+            repeats = np.zeros(len(candidates), dtype=bool)
+        if placement.elsewhere:
+            others = np.stack([self.embedder.embed_query(q) for q in placement.elsewhere])
+            elsewhere = (vectors @ others.T).max(axis=1)
+        else:
+            elsewhere = np.full(len(candidates), -1.0)
+        judged = [self._judge(part, candidates, vectors, similarity, elsewhere) for part in parts]
+        chosen = self._select(judged, candidates, similarity, repeats, max_statements)
+        for judgement in judged:
+            if judgement.gap:
+                yield Gap(judgement.part.describe(), judgement.gap)
+        used = {i for i, _ in chosen}
+        for i, _ in sorted(chosen, key=lambda pick: pick[1]):
+            support = [candidates[i].citation]
+            for j in np.argsort(-similarity[i]):
+                j = int(j)
+                if (
+                    similarity[i, j] >= CORROBORATION_SIMILARITY
+                    and j not in used
+                    and candidates[j].citation.doc_id not in {c.doc_id for c in support}
+                ):
+                    support.append(candidates[j].citation)
+                    used.add(j)
+            yield Statement(candidates[i].text, tuple(support))
+
+    def _judge(
+        self,
+        part: QuestionPart,
+        candidates: Sequence[Candidate],
+        vectors: np.ndarray,
+        similarity: np.ndarray,
+        elsewhere: np.ndarray,
+    ) -> _Part:
+        relevance = vectors @ self.embedder.embed_query(part.text)
+        part = _without_topic_names(part, candidates)
+        named = {
+            n: [mentions(f"{c.title}\n{c.context}", n) for c in candidates] for n in part.names
+        }
+        fits = np.array([_fits(part, c) for c in candidates], dtype=bool)
+        coverage = _coverage(part, [set(content_words(c.text)) for c in candidates])
+        bonus = np.array([quality(c) for c in candidates])
+        if part.summary:
+            centrality = similarity.mean(axis=1)
+            score = centrality + 0.5 * relevance + bonus
+            eligible = fits & (bonus > -0.05)
+        else:
+            passage = np.array([c.passage.score for c in candidates])
+            score = relevance + LEXICAL_WEIGHT * coverage + PASSAGE_WEIGHT * passage + bonus
+            if part.subject:  # one of a list of names: the sentence about it, alone if can be
+                others = np.array(
+                    [sum(mentions(c.text, n) for n in part.siblings) for c in candidates]
+                )
+                score = score - SIBLING_PENALTY * others
+            eligible = fits & self._answers(part, candidates, relevance, coverage)
+        gap = "" if eligible.any() else _why_unanswered(part, candidates, named, relevance)
+        return _Part(part, relevance, score, eligible, elsewhere > relevance, gap)
+
+    def _answers(
+        self,
+        part: QuestionPart,
+        candidates: Sequence[Candidate],
+        relevance: np.ndarray,
+        coverage: np.ndarray,
+    ) -> np.ndarray:
+        """Which candidates are close enough to answer the part (given that they fit it)."""
+        texts = [c.text for c in candidates]
+        if part.subject:
+            about = np.array([mentions(t, part.subject) for t in texts], dtype=bool)
+            return about & (relevance >= CONSTRAINED_FLOOR)
+        if part.wants:
+            # The figure must be about what is asked: "How many rules…" wants a count of rules.
+            heads = wanted_heads(part) if part.wants in ("count", "date") else set()
+            on_point = np.array([not heads or mentions_any(heads, t) for t in texts], dtype=bool)
+        else:
+            on_point = np.array([shares_focus(part, t) for t in texts], dtype=bool)
+            on_point |= relevance >= PARAPHRASE_FLOOR  # "what" may be answered in other words
+        # A question whose telling words mostly appear nowhere ("the maximum penalty for
+        # violating…", "such as gallium") is likely about something the sources do not cover.
+        telling = [w for w in focus_words(part) if len(w) >= TELLING_LENGTH]
+        absent = [w for w in telling if not any(mentions_any({w}, t) for t in texts)]
+        if not part.wants and telling and len(absent) > ABSENT_SHARE * len(telling):
+            on_point &= relevance >= STRICT_FLOOR
+        if part.constrained:
+            named = np.array(
+                [bool(part.names) and all(mentions(t, n) for n in part.names) for t in texts]
+            )
+            return on_point & (named | (relevance >= CONSTRAINED_FLOOR))
+        lexical = (coverage >= LEXICAL_ANSWER) & (relevance >= CONSTRAINED_FLOOR)
+        return on_point & ((relevance >= self.min_score) | lexical)
+
+    def _select(
+        self,
+        parts: Sequence[_Part],
+        candidates: Sequence[Candidate],
+        similarity: np.ndarray,
+        repeats: np.ndarray,
+        budget: int,
+    ) -> list[tuple[int, int]]:
+        """(candidate, part) picks: each part's best first, then the rest by MMR."""
+        chosen: list[tuple[int, int]] = []
+
+        def fresh(i: int) -> bool:
+            if repeats[i]:
+                return False
+            return all(
+                not overlaps(candidates[i], candidates[j])
+                and similarity[i, j] < DUPLICATE_SIMILARITY
+                for j, _ in chosen
+            )
+
+        for p, part in enumerate(parts):
+            if len(chosen) >= budget:
+                break
+            options = [int(i) for i in np.flatnonzero(part.eligible) if fresh(int(i))]
+            if options:
+                top = max(options, key=lambda i: float(part.score[i]))
+                chosen.append((_widest(top, options, candidates, part.score), p))
+        while len(chosen) < budget:
+            cited = {candidates[i].citation.doc_id for i, _ in chosen}
+            best: tuple[float, int, int] | None = None
+            for p, part in enumerate(parts):
+                if not part.eligible.any():
+                    continue
+                strongest = float(part.relevance[part.eligible].max())
+                for i in map(int, np.flatnonzero(part.eligible)):
+                    if part.relevance[i] < self.relative_score * strongest or not fresh(i):
+                        continue
+                    if part.elsewhere[i]:
+                        continue
+                    redundancy = max((similarity[i, j] for j, _ in chosen), default=0.0)
+                    value = float(MMR_LAMBDA * part.score[i] - (1 - MMR_LAMBDA) * redundancy)
+                    if candidates[i].citation.doc_id not in cited:
+                        value += NEW_SOURCE_BONUS
+                    if best is None or value > best[0]:
+                        best = (value, i, p)
+            if best is None:
+                break
+            chosen.append((best[1], best[2]))
+        return chosen
+
+
+def _without_topic_names(part: QuestionPart, candidates: Sequence[Candidate]) -> QuestionPart:
+    """The part without the names most retrieved documents mention: in a corpus about China's
+    chips, a sentence on "US dependence on China" may say "the House" and "the CCP", or
+    neither. A bare lookup ("H200", "Lutnick") keeps its names: they are all it asks about."""
+    if not part.names:
+        return part
+    documents: dict[str, str] = {}
+    for c in candidates:
+        documents[c.passage.document.doc_id] = (
+            documents.get(c.passage.document.doc_id, c.title) + "\n" + c.passage.chunk.text
+        )
+    texts = list(documents.values())
+    rare = tuple(
+        n for n in part.names if sum(mentions(t, n) for t in texts) < TOPIC_SHARE * len(texts)
+    )
+    if rare == part.names or (not rare and not focus_words(part)) or len(texts) < TOPIC_DOCUMENTS:
+        return part
+    return dataclasses.replace(part, names=rare)
+
+
+def _widest(
+    best: int, options: Sequence[int], candidates: Sequence[Candidate], score: np.ndarray
+) -> int:
+    """``best``, or a nearly as good candidate that quotes it with its neighbour: a sentence
+    with what follows from it ("… The letter calls on …") tells the reader more."""
+    wider = [
+        i
+        for i in options
+        if i != best
+        and candidates[i].citation.doc_id == candidates[best].citation.doc_id
+        and candidates[i].citation.start <= candidates[best].citation.start
+        and candidates[best].citation.end <= candidates[i].citation.end
+        and score[i] >= score[best] - WIDER_MARGIN
+    ]
+    return max(wider, key=lambda i: float(score[i])) if wider else best
+
+
+def _fits(part: QuestionPart, candidate: Candidate) -> bool:
+    """Whether ``candidate`` meets the part's names, dates and the kind of fact it asks for."""
+    # When a part asks for a figure, date or person, the sentence giving it must name what the
+    # part names: Alibaba's figure beside a sentence about Tencent is not Tencent's figure.
+    named = f"{candidate.title}\n{candidate.text}"
+    if not part.wants:
+        named += f"\n{candidate.context}"
+    if not all(mentions(named, name) for name in part.names):
+        return False
+    dated = f"{candidate.title}\n{candidate.text}"
+    published = candidate.passage.document.published
+    for year in part.years:
+        if year not in dated and not (published and str(published.year) == year):
+            return False
+    for month in part.months:
+        if not mentions(dated, month) and not (published and published.month == MONTHS[month]):
+            return False
+    return not part.wants or has_wanted(candidate.text, part)
+
+
+def _coverage(part: QuestionPart, words: Sequence[set[str]]) -> np.ndarray:
+    """Share of the part's words each candidate holds, a word weighing more the fewer
+    candidates hold it (so "Lutnick" counts for more than "chips")."""
+    wanted = set(content_words(part.text))
+    if not wanted:
+        return np.zeros(len(words))
+    frequency = Counter(w for have in words for w in have & wanted)
+    weight = {w: math.log((len(words) + 1) / (frequency[w] + 1)) + 1.0 for w in wanted}
+    total = sum(weight.values())
+    return np.array([sum(weight[w] for w in have & wanted) / total for have in words])
+
+
+def _why_unanswered(
+    part: QuestionPart,
+    candidates: Sequence[Candidate],
+    named: dict[str, list[bool]],
+    relevance: np.ndarray,
+) -> str:
+    absent = [n for n, hits in named.items() if not any(hits)]
+    if absent:
+        return f"the sources never mention {_spelled(part.text, absent)}"
+    for year in part.years:
+        if not any(
+            year in f"{c.title}\n{c.context}" or _published_year(c) == year for c in candidates
+        ):
+            return f"nothing in the sources is from or about {year}"
+    if part.wants:
+        # Name what the figure would be about: the names no sentence with such a figure names.
+        unmatched = [
+            n
+            for n in part.names
+            if not any(
+                has_wanted(c.text, part) and mentions(f"{c.title}\n{c.text}", n) for c in candidates
+            )
+        ]
+        about = f" for {_spelled(part.text, unmatched)}" if unmatched else ""
+        return f"no passage gives {_WANTED_WORDS[part.wants]}{about}"
+    return "no passage answers it closely enough"
+
+
+def _published_year(candidate: Candidate) -> str:
+    published = candidate.passage.document.published
+    return str(published.year) if published else ""
+
+
+def _spelled(text: str, names: Sequence[str]) -> str:
+    """The names as the question wrote them, joined for a sentence."""
+    spelled = []
+    for name in names:
+        match = re.search(re.escape(name), text, re.IGNORECASE)
+        spelled.append(match.group() if match else name)
+    return " and ".join(spelled)

@@ -1,0 +1,111 @@
+"""Numbers and dates in quoted sentences: the "Key figures" table and the timeline's order.
+
+An analyst skims a briefing for its figures (amounts, percentages, thresholds, counts, dates)
+and wants each with what it measures and where it came from. The figures are read from the
+quoted sentences themselves, so every row is as verbatim and as cited as its statement.
+Pure functions, no model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+).split()
+_MONTH = "|".join(_MONTH_NAMES)
+_SCALE = r"(?:\s?(?:thousand|million|billion|trillion))"
+_CURRENCY = r"(?:RMB|yuan|dollars|euros|USD|EUR)"
+_NUMBER = r"\d+(?:[,.]\d+)*"
+_SPELLED = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundreds"
+# The kinds of figure, most specific first; a figure is what one of these matches.
+_FIGURE = re.compile(
+    rf"(?P<date>\b(?:{_MONTH})\s+\d{{1,2}},\s+\d{{4}}\b|\b\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\b"
+    rf"|\b(?:{_MONTH})\s+\d{{4}}\b)"
+    rf"|(?P<money>[$€£¥]\s?{_NUMBER}(?:[–-]{_NUMBER})?{_SCALE}?(?:\s{_CURRENCY})?"
+    rf"|\b{_NUMBER}{_SCALE}?\s{_CURRENCY}\b)"
+    rf"|(?P<percent>\b{_NUMBER}\s?(?:%|percent\b|per cent\b))"
+    rf"|(?P<count>(?:\b{_NUMBER}(?:[–-]{_NUMBER})?{_SCALE}?|\b(?:{_SPELLED})\b)"
+    r"(?=\s+(?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*))",
+)
+# Clause boundaries: a figure's clause says what it measures.
+_BOUNDARY = re.compile(r"[,;:—–()]\s|\s[—–]\s|(?<![A-Z])\.\s(?=[A-Z])")
+MAX_CONTEXT_WORDS = 18
+MIN_CONTEXT_WORDS = 5
+_YEAR_ONLY = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number or date as a sentence gives it, with the clause that says what it measures."""
+
+    text: str
+    kind: str  # "date" | "money" | "percent" | "count"
+    context: str
+
+
+def figures_in(sentence: str) -> list[Figure]:
+    """The figures of ``sentence`` in order; years standing alone and legal citations ("15
+    CFR", "87 FR 62186") are not figures an analyst tabulates."""
+    found = []
+    for match in _FIGURE.finditer(sentence):
+        kind = match.lastgroup or "count"
+        text = match.group().strip()
+        if kind == "count" and (_YEAR_ONLY.fullmatch(text) or _legal(sentence, match.end())):
+            continue
+        found.append(Figure(text, kind, _clause(sentence, match.start(), match.end())))
+    return found
+
+
+def _legal(sentence: str, end: int) -> bool:
+    return bool(re.match(r"\s+(?:CFR|FR|U\.S\.C\.|Stat\.|Fed\.)", sentence[end:]))
+
+
+def _clause(sentence: str, start: int, end: int) -> str:
+    """The clause around ``sentence[start:end]``, at most MAX_CONTEXT_WORDS words."""
+    boundaries = [0] + [m.end() for m in _BOUNDARY.finditer(sentence, 0, start)]
+    left = boundaries[-1]
+    # "…380 billion RMB, or around $52.7 billion": a clause that only restates the figure
+    # takes the clause before it along.
+    figure_words = len(sentence[start:end].split())
+    for earlier in reversed(boundaries):
+        left = earlier
+        if len(sentence[earlier:start].split()) + figure_words >= MIN_CONTEXT_WORDS:
+            break
+    right_match = _BOUNDARY.search(sentence, end)
+    right = right_match.start() if right_match else len(sentence)
+    words = sentence[left:right].strip(" .").split()
+    if len(words) > MAX_CONTEXT_WORDS:
+        before = len(sentence[left:start].split())
+        first = max(0, min(before - MAX_CONTEXT_WORDS // 2, len(words) - MAX_CONTEXT_WORDS))
+        words = words[first : first + MAX_CONTEXT_WORDS]
+        return ("… " if first else "") + " ".join(words) + " …"
+    return " ".join(words)
+
+
+def event_date(sentence: str) -> tuple[date, str] | None:
+    """The earliest date ``sentence`` mentions, with how precisely ("day", "month", "year")."""
+    found: list[tuple[date, str]] = []
+    for match in re.finditer(rf"\b({_MONTH})\s+(\d{{1,2}}),\s+(\d{{4}})\b", sentence):
+        month = _MONTH_NAMES.index(match.group(1)) + 1
+        found.append((_safe_date(int(match.group(3)), month, int(match.group(2))), "day"))
+    for match in re.finditer(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b", sentence):
+        month = _MONTH_NAMES.index(match.group(2)) + 1
+        found.append((_safe_date(int(match.group(3)), month, int(match.group(1))), "day"))
+    for match in re.finditer(rf"\b({_MONTH})\s+(\d{{4}})\b", sentence):
+        month = _MONTH_NAMES.index(match.group(1)) + 1
+        found.append((date(int(match.group(2)), month, 1), "month"))
+    if not found:
+        pattern = r"\b(?:in|by|since|from|until|during)\s+(19[5-9]\d|20[0-4]\d)\b"
+        for match in re.finditer(pattern, sentence):
+            found.append((date(int(match.group(1)), 1, 1), "year"))
+    return min(found, default=None)
+
+
+def _safe_date(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:  # "February 30": keep the month
+        return date(year, month, 1)

@@ -1,0 +1,371 @@
+"""What a question asks for: its parts, the names and years it is about, the kind of fact wanted.
+
+An extractive answer is only as honest as its test of whether a sentence answers the question.
+Similarity alone cannot tell "How much is Tencent investing?" from the sentence giving
+Alibaba's figure, nor "What did Nvidia say?" from a sentence about the ban that never names
+Nvidia. So each question is read for hard constraints (named entities, years, and the kind of fact
+asked for by "how much", "how many", "when", "who") that a quoted sentence must meet; similarity
+then ranks only the sentences that meet them. Pure functions, no model.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from policybrief.text import FUNCTION_WORDS, content_words
+
+# Capitalised words that start questions or name roles rather than the thing asked about.
+_NOT_NAMES = frozenset(
+    """
+    what which who whom whose when where why how is are was were do does did can could should
+    would will has have had tell give list describe explain summarize summarise compare name
+    according the a an in on of for to and or by with from about at as into this that these those
+    mr mrs ms dr sen senator senators rep representative secretary president chairman chair
+    ranking member members ceo under assistant deputy commissioner minister director
+    department bureau office committee subcommittee agency administration government congress
+    house senate act rule rules law bill bills order report letter statement press release
+    please i we you my our me show find explain any summary overview briefly were
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    monday tuesday wednesday thursday friday saturday sunday
+    """.split()
+)
+# Names that the sources spell several ways; a question naming one matches any of them.
+_ALIASES = (
+    ("us", "u.s", "usa", "u.s.a", "united states", "america", "american", "americans"),
+    ("china", "chinese", "prc", "people's republic of china", "ccp", "beijing"),
+    ("uk", "u.k", "united kingdom", "britain", "british"),
+    ("eu", "e.u", "european union"),
+    ("ai", "artificial intelligence"),
+    ("bis", "bureau of industry and security"),
+    ("commerce", "department of commerce", "commerce department"),
+    ("nvidia",),
+)
+_ALIAS_OF = {name: group for group in _ALIASES for name in group}
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_NAME = re.compile(r"[A-Z][\w’'&.-]*[\w]|[A-Z]|\b[a-z]*\d[\w-]*")
+_SUMMARY = re.compile(
+    r"\b(?:summar(?:y|ise|ize)|overview|key (?:points|facts|takeaways|findings)|main points"
+    r"|highlights|gist|tl;?dr|brief me|sum (?:it |this |that )?up|recap|rundown"
+    r"|what (?:is|are) (?:this|these|it|the (?:article|document|"
+    r"documents|sources?|corpus|story))\b.{0,20}\babout|why does (?:this|it) matter"
+    r"|what happened|what do (?:i|we) need to know|bottom line)\b",
+    re.IGNORECASE,
+)
+# The fact a question asks for, by its wording ("" when any relevant sentence may answer).
+_WANTS = (
+    (
+        "amount",
+        re.compile(r"\bhow (?:much|large|big)\b|\bwhat (?:amount|sum|value|budget)\b", re.I),
+    ),
+    (
+        "count",
+        re.compile(r"\bhow many\b|\bwhat (?:\w+ )?(?:number|percentage|share|threshold)\b", re.I),
+    ),
+    (
+        "date",
+        re.compile(
+            r"^\s*when\b|\b(?:and|but|or) when\b|\b(?:what|which) (?:\w+ )?(?:date|day|year|month"
+            r"|deadline)s?\b|\bdeadlines?\b|\beffective date\b|\bby when\b|\bsince when\b"
+            r"|\bhow long\b",
+            re.I,
+        ),
+    ),
+    (
+        "who",
+        re.compile(
+            r"^\s*who\b|\b(?:and|but|or) who\b"
+            r"|\bwhich (?:senators?|lawmakers?|officials?|people|persons?)\b",
+            re.I,
+        ),
+    ),
+)
+_PART_BREAK = re.compile(
+    r"\?\s+(?=\S)|[,;]?\s+\b(?:and|but|also)\s+(?=(?:what|which|who|when|where|why|how|is|are|was"
+    r"|were|does|do|did|has|have|can|will)\b)",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan\\.?|feb\\.?|mar\\.?|apr\\.?|jun\\.?|jul\\.?|aug\\.?|sept?\\.?|oct\\.?|nov\\.?|dec\\.?"
+)
+_DATE_IN_TEXT = re.compile(
+    rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b|\b\d+ (?:days?|weeks?|months?|years?)\b"
+    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)\b",
+    re.IGNORECASE,
+)
+_AMOUNT_IN_TEXT = re.compile(
+    r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:%|percent|per cent|billion|million|trillion|thousand"
+    r"|rmb|yuan|dollars|euros|usd)\b|\b(?:rmb|usd|eur)\s?\d",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = (
+    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
+    "|fifty|hundred|hundreds|thousands|dozens?"
+)
+# "October 17," in a sentence is a date, not a count.
+_DAY = re.compile(rf"\b(?:{_MONTHS})\s+\d{{1,2}}\b", re.IGNORECASE)
+_COUNT_IN_TEXT = re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+_PROPER_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+@dataclass(frozen=True)
+class QuestionPart:
+    """One thing a question asks: its words, and what a sentence must hold to answer it."""
+
+    text: str
+    names: tuple[str, ...] = ()  # named entities, lower-cased, as the question spells them
+    years: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()  # lower-cased full month names
+    wants: str = ""  # "amount" | "count" | "date" | "who" | ""
+    summary: bool = False
+    # For one name of a list ("Baidu, Alibaba and Tencent"): that name, which the sentence
+    # itself must hold, and the others, whose mention makes a sentence less about it.
+    subject: str = ""
+    siblings: tuple[str, ...] = ()
+
+    @property
+    def constrained(self) -> bool:
+        return bool(self.names or self.years or self.months or self.wants)
+
+    def describe(self) -> str:
+        """What is missing, in words, when no sentence answers this part."""
+        return self.text.rstrip(" ?.") + "?"
+
+
+_COMPARED = re.compile(
+    r"\b(?:replac\w*|versus|vs\.?|than|compared (?:with|to)|unlike|instead of|rather than"
+    r"|like)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+_YARDSTICK = re.compile(_COMPARED.pattern.removesuffix("$") + r"[A-Z][\w’'.-]*", re.IGNORECASE)
+
+
+def question_names(text: str) -> tuple[str, ...]:
+    """Named entities of a question: capitalised words, acronyms and codes such as "H20"."""
+    names: list[str] = []
+    for match in _NAME.finditer(text):
+        if _COMPARED.search(text[: match.start()]):
+            continue  # "to replace Nvidia", "compared with Baidu": a yardstick, not the topic
+        word = match.group().strip(".’'-").replace("’s", "").replace("'s", "")
+        # "Warren-Rounds" names two people, "U.S.-China" two countries.
+        pieces = word.split("-") if re.fullmatch(r"[A-Z][\w.]*(?:-[A-Z][\w.]*)+", word) else [word]
+        for piece in pieces:
+            key = piece.strip(".").casefold()
+            if not key or key in _NOT_NAMES or key in FUNCTION_WORDS or _YEAR.fullmatch(key):
+                continue
+            if key.isdigit():
+                continue  # a bare number is a quantity, not a name
+            names.append(key)
+    return tuple(dict.fromkeys(names))
+
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january february march april may june july august september october november december"
+        ).split(),
+        start=1,
+    )
+}
+_MONTH_IN_QUESTION = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?=\.?\s+\d))\b"
+)
+
+
+def question_months(text: str) -> tuple[str, ...]:
+    """Months a question dates its subject by ("the October 2022 rules", "Oct 7")."""
+    found = []
+    for match in _MONTH_IN_QUESTION.finditer(text):
+        word = match.group(1).lower()
+        found.append(next(m for m in MONTHS if m.startswith(word[:3])))
+    return tuple(dict.fromkeys(found))
+
+
+def split_parts(question: str) -> list[str]:
+    """The sub-questions of a multi-part question ("How much … and what …?")."""
+    pieces = [p.strip(" ,;") for p in _PART_BREAK.split(question.strip())]
+    pieces = [p for p in pieces if len(content_words(p)) >= 1]
+    return pieces or [question.strip()]
+
+
+def analyse(question: str) -> list[QuestionPart]:
+    """The parts of ``question`` with their constraints."""
+    if _SUMMARY.search(question):
+        topic = _SUMMARY.sub(" ", question)
+        return [QuestionPart(question.strip(), names=question_names(topic), summary=True)]
+    parts = []
+    for piece in split_parts(question):
+        for text, subject, siblings in split_names(piece):
+            wants = next((kind for kind, pattern in _WANTS if pattern.search(text)), "")
+            parts.append(
+                QuestionPart(
+                    text,
+                    names=question_names(text),
+                    years=tuple(dict.fromkeys(_YEAR.findall(text))),
+                    months=question_months(text),
+                    wants=wants,
+                    subject=subject,
+                    siblings=siblings,
+                )
+            )
+    return parts
+
+
+_CAPITALISED = r"[A-Z][\w’'.-]*"
+_NAME_LIST = re.compile(
+    rf"\b{_CAPITALISED}(?:, {_CAPITALISED})*,? (?:and|or) {_CAPITALISED}\b(?! [A-Z])"
+)
+
+
+def split_names(question: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """One question per name of a list, with that name and the others: "How are Baidu,
+    Alibaba and Tencent responding?" asks about each of them, and a sentence about one of them
+    answers its share. A list that goes on into a longer name ("the CHIPS and Science Act")
+    is one name."""
+    match = _NAME_LIST.search(question)
+    if match is None:
+        return [(question, "", ())]
+    names = [n for n in re.split(r",? (?:and|or) |, ", match.group()) if n]
+    keys = [n.casefold().strip(".") for n in names]
+    if any(key in _NOT_NAMES for key in keys):
+        return [(question, "", ())]
+    return [
+        (
+            question[: match.start()] + name + question[match.end() :],
+            key,
+            tuple(k for k in keys if k != key),
+        )
+        for name, key in zip(names, keys, strict=True)
+    ]
+
+
+def is_summary(question: str) -> bool:
+    return bool(_SUMMARY.search(question))
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether ``text`` names ``name`` (or one of its spellings), as a whole word."""
+    return bool(_spellings(name).search(text.casefold().replace("’", "'")))
+
+
+@functools.lru_cache(maxsize=1024)
+def _spellings(name: str) -> re.Pattern[str]:
+    """One pattern for every spelling of ``name``, plural or possessive; "U.S." is also
+    written with the final period that the alias leaves out."""
+    alternatives = []
+    for spelling in _ALIAS_OF.get(name, (name,)):
+        escaped = re.escape(spelling.replace("’", "'"))
+        alternatives.append(escaped + (r"\.?" if spelling.endswith(".s") else ""))
+    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?:'s|s|es)?(?![\w])")
+
+
+def has_wanted(text: str, part: QuestionPart) -> bool:
+    """Whether ``text`` holds the kind of fact the part asks for; for "how many X", a number
+    that counts X ("two rules", not "two new license requirements" for "how many ECCNs")."""
+    if part.wants == "amount":
+        return bool(_AMOUNT_IN_TEXT.search(text))
+    if part.wants == "count":
+        plain = _DAY.sub(" ", _YEAR.sub(" ", text))
+        counted = counted_words(part)
+        for match in _COUNT_IN_TEXT.finditer(plain):
+            following = " ".join(plain[match.end() :].split()[:COUNTED_WINDOW])
+            if not counted or mentions_any(counted, following):
+                return True
+        return False
+    if part.wants == "date":
+        return bool(_DATE_IN_TEXT.search(text))
+    if part.wants == "who":
+        found = {m.group().casefold() for m in _PROPER_NAME.finditer(text)}
+        return any(
+            not any(mentions(name, own) for own in part.names) and name not in FUNCTION_WORDS
+            for name in found
+        )
+    return True
+
+
+# "25 and 50 separate potential projects": how far after a number the counted thing may come.
+COUNTED_WINDOW = 5
+_HOW_MANY = re.compile(
+    r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?(\w+)",
+    re.IGNORECASE,
+)
+
+
+def counted_words(part: QuestionPart) -> set[str]:
+    """What "how many" counts: the word after it ("rules", "ECCNs")."""
+    return {w for m in _HOW_MANY.finditer(part.text) for w in content_words(m.group(1))}
+
+
+_HEAD = re.compile(
+    r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?(\w+(?: \w+)?)"
+    r"|\b(?:what|which) ((?:\w+ ){1,2}?)(?:number|threshold|percentage|share|deadline|date)s?\b"
+    r"|\b(\w+) (?:deadline|date)s?\b",
+    re.IGNORECASE,
+)
+
+
+def wanted_heads(part: QuestionPart) -> set[str]:
+    """What a "how many" or "what … deadline" question counts or dates ("rules" in "How many
+    rules…", "comment" in "the comment deadline"): a figure about something else is no answer."""
+    if part.wants not in ("count", "date"):
+        return set()
+    words: set[str] = set()
+    for match in _HEAD.finditer(part.text):
+        phrase = " ".join(g for g in match.groups() if g)
+        words.update(content_words(phrase))
+    return words - set(content_words(" ".join(part.names))) - _QUESTION_VERBS
+
+
+def mentions_any(words: set[str], text: str) -> bool:
+    """Whether ``text`` holds one of ``words`` (or a word sharing its first five letters)."""
+    have = set(content_words(text))
+    return any(_related(f, w) for f in words for w in have)
+
+
+def focus_words(part: QuestionPart) -> set[str]:
+    """The part's content words other than its names and yardsticks: what it asks about."""
+    named = {w for name in part.names for w in content_words(name)}
+    asked = _YARDSTICK.sub(" ", part.text)
+    return set(content_words(asked)) - named - _QUESTION_VERBS
+
+
+def shares_focus(part: QuestionPart, text: str) -> bool:
+    """Whether ``text`` says something about what the part asks (or it asks nothing beyond its
+    names). Words match on a shared start of five letters, so "planned" meets "plan" and
+    "restriction" meets "restrict", which the crude stemmer keeps apart."""
+    focus = focus_words(part)
+    return not focus or mentions_any(focus, text)
+
+
+def _related(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    shorter, longer = sorted((a, b), key=len)
+    return len(shorter) >= 4 and (longer.startswith(shorter) or shorter[:5] == longer[:5])
+
+
+_QUESTION_VERBS = set(
+    content_words(
+        "say said says tell describe explain give list state states stated mention mentioned "
+        "happen happened respond responding doing done make made know need want think "
+        "role mean means matter"
+    )
+)
+
+
+def names_everything(question: str, text: str) -> bool:
+    """Whether ``text`` names every name and year the question asks about (and it asks about
+    at least one): such a passage is evidence however far its embedding lies from the
+    question's, as a long passage that names "Lutnick" once does from the query "Lutnick"."""
+    names = question_names(question)
+    years = _YEAR.findall(question)
+    if not names and not years:
+        return False
+    return all(mentions(text, n) for n in names) and all(y in text for y in years)
