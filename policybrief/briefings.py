@@ -37,6 +37,9 @@ _SPEC_KEYS = {"title", "audience", "template", "summary", "filters", "sections",
 FORMATS = ("md", "html", "pdf", "docx")
 _SECTION_KEYS = {"heading", "questions", "question", "max_statements"}
 _FILTER_KEYS = {"since", "until", "sources", "paths"}
+# A section's evidence: each question's best passages, and this many more for spread.
+PASSAGES_PER_QUESTION = 2
+EXTRA_PASSAGES = 4
 
 
 def check_name(name: str) -> str:
@@ -158,16 +161,26 @@ def parse_formats(value: Any, where: str) -> tuple[str, ...]:
 def section_passages(
     retriever: Retriever, questions: Sequence[str], filters: Filters
 ) -> list[Passage]:
-    """Evidence for a section: passages for all its questions, each chunk once at its best
-    score, then a diverse selection so one source does not fill every slot."""
+    """Evidence for a section: each question's best passages, then a diverse selection of the
+    rest (each chunk once, at its best score) so that one source does not fill every slot.
+    Every question keeps its own best evidence however many questions share the section."""
     best: dict[str, Passage] = {}
+    own: list[Passage] = []
     for question in questions:
-        for passage in retriever.retrieve(question, filters=filters):
+        found = retriever.retrieve(question, filters=filters)
+        own.extend(found[:PASSAGES_PER_QUESTION])
+        for passage in found:
             known = best.get(passage.chunk.chunk_id)
             if known is None or passage.score > known.score:
                 best[passage.chunk.chunk_id] = passage
-    pooled = sorted(best.values(), key=lambda p: (-p.score, p.chunk.chunk_id))
-    return retriever.diverse(pooled, retriever.settings.top_k)
+    kept = {p.chunk.chunk_id: best[p.chunk.chunk_id] for p in own}
+    rest = sorted(
+        (p for p in best.values() if p.chunk.chunk_id not in kept),
+        key=lambda p: (-p.score, p.chunk.chunk_id),
+    )
+    room = max(retriever.settings.top_k - len(kept), EXTRA_PASSAGES)
+    chosen = [*kept.values(), *retriever.diverse(rest, room)]
+    return sorted(chosen, key=lambda p: (-p.score, p.chunk.chunk_id))
 
 
 def build_briefing(
@@ -181,6 +194,9 @@ def build_briefing(
 ) -> Briefing:
     """Write every section of ``spec``, except those in ``reuse`` (kept as they are).
 
+    Each section's best answers to its own questions are reserved for it first, so that an
+    earlier section's spare slots do not take the sentence a later question needs.
+
     ``source_order`` keeps earlier source numbers: documents cited before keep their order and
     new ones follow, so an unchanged section reads the same after a partial rebuild.
     """
@@ -189,21 +205,29 @@ def build_briefing(
     kept = [st for section in reuse.values() for st in section.statements]
     used = {(c.doc_id, c.start) for st in kept for c in st.citations}
     said = [st.text for st in kept]
+    evidence = {
+        index: section_passages(retriever, section_spec.questions, spec.filters)
+        for index, section_spec in enumerate(spec.sections)
+        if index not in reuse
+    }
+    claims = {
+        index: writer.fallback.claims(spec.sections[index].questions, passages)
+        for index, passages in evidence.items()
+    }
     for index, section_spec in enumerate(spec.sections):
         if progress:
             progress(index, len(spec.sections))
         if index in reuse:
             sections.append(reuse[index])
             continue
-        passages = section_passages(retriever, section_spec.questions, spec.filters)
-        elsewhere = tuple(
-            q for other in spec.sections if other is not section_spec for q in other.questions
-        )
+        passages = evidence[index]
+        others = [keys for other, keys in claims.items() if other != index]
+        reserved = frozenset[tuple[str, int]]().union(*others) - claims[index]
         draft = writer.write(
             section_spec.questions,
             passages,
             max_statements=section_spec.budget,
-            placement=Placement(section_spec.heading, frozenset(used), tuple(said), elsewhere),
+            placement=Placement(section_spec.heading, frozenset(used), tuple(said), reserved),
         )
         used.update((c.doc_id, c.start) for s in draft.statements for c in s.citations)
         said.extend(s.text for s in draft.statements)

@@ -255,6 +255,7 @@ def _answer_json(answer: Any) -> dict[str, Any]:
         ],
         "unsupported": answer.unsupported,
         "note": answer.note,
+        "missing": [gap.to_dict() for gap in answer.missing],
         "sources": [
             {"number": s.number, "pages": list(s.pages), **s.document.to_dict()}
             for s in answer.sources
@@ -299,8 +300,10 @@ def _print_stream(events: Iterator[Any]) -> None:
             click.echo(f"note: {event.text}", err=True)
         elif isinstance(event, Answer):
             if not event.found:
-                click.echo("Nothing in the corpus is relevant enough to answer this question.")
-            else:
+                click.echo("The sources do not answer this question.")
+            for gap in event.missing:
+                click.echo(f"Not in the sources: {gap.question} ({gap.reason})")
+            if event.found:
                 _print_sources(event.sources)
             if event.unsupported:
                 click.echo(

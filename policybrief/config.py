@@ -96,7 +96,7 @@ class GenerationSettings:
         0.40, "extractive: least cosine between a question and a quoted sentence"
     )
     relative_sentence_score: float = setting(
-        0.75, "extractive: least share of the best sentence's similarity"
+        0.65, "extractive: a question's further statements score at least this share of its best"
     )
 
 

@@ -138,9 +138,9 @@ class _Sentences:
         its trailing "; and" left out, when the two read as one sentence."""
         if i == 0 or self.joined(i) or not self.texts[i - 1].endswith(":"):
             return None
+        if _COMPLETE.search(self.texts[i]):
+            return None  # a whole sentence stands on its own
         item = _LIST_TAIL.sub("", self.texts[i])
-        if item == self.texts[i] and not _COMPLETE.search(item):
-            return None
         lead_start = self.spans[i - 1][0]
         end = self.spans[i][0] + len(item)
         text = self.quote(lead_start, end)

@@ -33,6 +33,7 @@ from policybrief.questions import (
     analyse,
     focus_words,
     has_wanted,
+    holds,
     mentions,
     mentions_any,
     shares_focus,
@@ -50,7 +51,7 @@ DUPLICATE_SIMILARITY = 0.88
 # Another source's sentence this similar to a chosen one states the same fact: cite both.
 CORROBORATION_SIMILARITY = 0.9
 # Weight of the share of the question's words (idf-weighted) that a sentence holds.
-LEXICAL_WEIGHT = 0.3
+LEXICAL_WEIGHT = 0.5
 # Weight of the retrieval score of the passage a sentence comes from: the answer to a question
 # often lies in the passage that matches it best, in a sentence that alone says less.
 PASSAGE_WEIGHT = 0.2
@@ -59,6 +60,7 @@ PASSAGE_WEIGHT = 0.2
 CONSTRAINED_FLOOR = 0.2
 # Least cosine for a question with no constraints and a word that no candidate holds.
 STRICT_FLOOR = 0.55
+NAMED_STRICT_FLOOR = 0.35
 # Less score per other name of the list a sentence about one of them mentions.
 SIBLING_PENALTY = 0.15
 # A name in this share of the retrieved passages is the corpus's topic, not a constraint.
@@ -94,7 +96,6 @@ class _Part:
     relevance: np.ndarray  # cosine per candidate
     score: np.ndarray  # ranking score per candidate
     eligible: np.ndarray  # bool per candidate: may answer this part
-    elsewhere: np.ndarray  # bool per candidate: answers another section's question better
     gap: str  # why nothing answers it ("" when something does)
 
 
@@ -125,20 +126,7 @@ class ExtractiveGenerator:
             for part in parts:
                 yield Gap(part.describe(), "nothing in the sources is relevant to it")
             return
-        vectors = self._embed([c.text for c in candidates])
-        similarity = vectors @ vectors.T
-        if placement.said:
-            said = self._embed(list(placement.said))
-            repeats = (vectors @ said.T).max(axis=1) >= DUPLICATE_SIMILARITY
-        else:
-            repeats = np.zeros(len(candidates), dtype=bool)
-        if placement.elsewhere:
-            others = np.stack([self.embedder.embed_query(q) for q in placement.elsewhere])
-            elsewhere = (vectors @ others.T).max(axis=1)
-        else:
-            elsewhere = np.full(len(candidates), -1.0)
-        judged = [self._judge(part, candidates, vectors, similarity, elsewhere) for part in parts]
-        chosen = self._select(judged, candidates, similarity, repeats, max_statements)
+        judged, similarity, chosen = self._plan(parts, candidates, max_statements, placement)
         for judgement in judged:
             if judgement.gap:
                 yield Gap(judgement.part.describe(), judgement.gap)
@@ -156,13 +144,45 @@ class ExtractiveGenerator:
                     used.add(j)
             yield Statement(candidates[i].text, tuple(support))
 
+    def claims(
+        self, questions: Sequence[str], passages: Sequence[Passage]
+    ) -> frozenset[tuple[str, int]]:
+        """The sentences these questions need: each part's best answer. A briefing reserves
+        them for their section, so that another section's spare slots do not take them."""
+        parts = [part for question in questions for part in analyse(question)]
+        candidates = candidate_sentences(passages)
+        if not parts or not candidates:
+            return frozenset()
+        _, _, chosen = self._plan(parts, candidates, len(parts), ANSWER, fill=False)
+        return frozenset(key for i, _ in chosen for key in candidates[i].keys)
+
+    def _plan(
+        self,
+        parts: Sequence[QuestionPart],
+        candidates: Sequence[Candidate],
+        budget: int,
+        placement: Placement,
+        *,
+        fill: bool = True,
+    ) -> tuple[list[_Part], np.ndarray, list[tuple[int, int]]]:
+        vectors = self._embed([c.text for c in candidates])
+        similarity = vectors @ vectors.T
+        if placement.said:
+            said = self._embed(list(placement.said))
+            repeats = (vectors @ said.T).max(axis=1) >= DUPLICATE_SIMILARITY
+        else:
+            repeats = np.zeros(len(candidates), dtype=bool)
+        reserved = np.array([any(k in placement.reserved for k in c.keys) for c in candidates])
+        judged = [self._judge(part, candidates, vectors, similarity) for part in parts]
+        chosen = self._select(judged, candidates, similarity, repeats, reserved, budget, fill)
+        return judged, similarity, chosen
+
     def _judge(
         self,
         part: QuestionPart,
         candidates: Sequence[Candidate],
         vectors: np.ndarray,
         similarity: np.ndarray,
-        elsewhere: np.ndarray,
     ) -> _Part:
         relevance = vectors @ self.embedder.embed_query(part.text)
         part = _without_topic_names(part, candidates)
@@ -186,7 +206,7 @@ class ExtractiveGenerator:
                 score = score - SIBLING_PENALTY * others
             eligible = fits & self._answers(part, candidates, relevance, coverage)
         gap = "" if eligible.any() else _why_unanswered(part, candidates, named, relevance)
-        return _Part(part, relevance, score, eligible, elsewhere > relevance, gap)
+        return _Part(part, relevance, score, eligible, gap)
 
     def _answers(
         self,
@@ -212,7 +232,8 @@ class ExtractiveGenerator:
         telling = [w for w in focus_words(part) if len(w) >= TELLING_LENGTH]
         absent = [w for w in telling if not any(mentions_any({w}, t) for t in texts)]
         if not part.wants and telling and len(absent) > ABSENT_SHARE * len(telling):
-            on_point &= relevance >= STRICT_FLOOR
+            # Names the sentence must meet already narrow the evidence: a lower bar then.
+            on_point &= relevance >= (NAMED_STRICT_FLOOR if part.names else STRICT_FLOOR)
         if part.constrained:
             named = np.array(
                 [bool(part.names) and all(mentions(t, n) for n in part.names) for t in texts]
@@ -227,9 +248,12 @@ class ExtractiveGenerator:
         candidates: Sequence[Candidate],
         similarity: np.ndarray,
         repeats: np.ndarray,
+        reserved: np.ndarray,
         budget: int,
+        fill: bool,
     ) -> list[tuple[int, int]]:
-        """(candidate, part) picks: each part's best first, then the rest by MMR."""
+        """(candidate, part) picks: each part's best first, then the rest by MMR. Sentences
+        another section reserved are taken only when a part has no other answer."""
         chosen: list[tuple[int, int]] = []
 
         def fresh(i: int) -> bool:
@@ -245,20 +269,21 @@ class ExtractiveGenerator:
             if len(chosen) >= budget:
                 break
             options = [int(i) for i in np.flatnonzero(part.eligible) if fresh(int(i))]
+            options = [i for i in options if not reserved[i]] or options
             if options:
                 top = max(options, key=lambda i: float(part.score[i]))
                 chosen.append((_widest(top, options, candidates, part.score), p))
-        while len(chosen) < budget:
+        while fill and len(chosen) < budget:
             cited = {candidates[i].citation.doc_id for i, _ in chosen}
             best: tuple[float, int, int] | None = None
             for p, part in enumerate(parts):
                 if not part.eligible.any():
                     continue
-                strongest = float(part.relevance[part.eligible].max())
+                top_score = float(part.score[part.eligible].max())
                 for i in map(int, np.flatnonzero(part.eligible)):
-                    if part.relevance[i] < self.relative_score * strongest or not fresh(i):
+                    if part.score[i] < self.relative_score * top_score or not fresh(i):
                         continue
-                    if part.elsewhere[i]:
+                    if reserved[i]:
                         continue
                     redundancy = max((similarity[i, j] for j, _ in chosen), default=0.0)
                     value = float(MMR_LAMBDA * part.score[i] - (1 - MMR_LAMBDA) * redundancy)
@@ -335,10 +360,11 @@ def _coverage(part: QuestionPart, words: Sequence[set[str]]) -> np.ndarray:
     wanted = set(content_words(part.text))
     if not wanted:
         return np.zeros(len(words))
-    frequency = Counter(w for have in words for w in have & wanted)
+    held = [{w for w in wanted if holds(have, w)} for have in words]
+    frequency = Counter(w for found in held for w in found)
     weight = {w: math.log((len(words) + 1) / (frequency[w] + 1)) + 1.0 for w in wanted}
     total = sum(weight.values())
-    return np.array([sum(weight[w] for w in have & wanted) / total for have in words])
+    return np.array([sum(weight[w] for w in found) / total for found in held])
 
 
 def _why_unanswered(

@@ -326,7 +326,12 @@ def wanted_heads(part: QuestionPart) -> set[str]:
 def mentions_any(words: set[str], text: str) -> bool:
     """Whether ``text`` holds one of ``words`` (or a word sharing its first five letters)."""
     have = set(content_words(text))
-    return any(_related(f, w) for f in words for w in have)
+    return any(holds(have, word) for word in words)
+
+
+def holds(have: set[str], word: str) -> bool:
+    """Whether the content words ``have`` include ``word`` or a word related to it."""
+    return word in have or any(_related(word, other) for other in have)
 
 
 def focus_words(part: QuestionPart) -> set[str]:

@@ -14,7 +14,7 @@ ABBREVIATIONS = frozenset(
         "mr mrs ms dr prof sr jr st gen sen rep gov lt col sgt capt cmdr adm pres amb "
         "inc co corp ltd llc plc dept univ assn est approx govt "
         "jan feb mar apr jun jul aug sep sept oct nov dec "
-        "no nos vol fig figs pp ch art sec para vs etc al cf ed eds rev "
+        "no nos vol fig figs pp ch art sec para vs etc al cf ed eds rev fed reg pub "
         "e.g i.e u.s u.k u.n e.u p.m a.m d.c"
     ).split()
 )

@@ -183,14 +183,14 @@ class Placement:
     """Where statements will stand: a briefing section (or a plain answer, by default).
 
     ``used`` holds (doc_id, start) of sentences quoted elsewhere in the briefing and ``said``
-    the statements written there, neither to be repeated; ``elsewhere`` holds the questions of
-    the other sections, so that a sentence answering one of those better is left for it.
+    the statements written there, neither to be repeated; ``reserved`` holds sentences that
+    other sections need to answer one of their own questions, left to them where possible.
     """
 
     heading: str = ""
     used: frozenset[tuple[str, int]] = frozenset()
     said: tuple[str, ...] = ()
-    elsewhere: tuple[str, ...] = ()
+    reserved: frozenset[tuple[str, int]] = frozenset()
 
 
 ANSWER = Placement()  # a plain answer to a question, with no briefing around it

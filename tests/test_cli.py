@@ -81,7 +81,7 @@ def test_ask_says_so_when_nothing_is_relevant(
 ) -> None:
     result = run_cli(project, "ask", "What is a good recipe for chocolate cake?")
     assert result.exit_code == 0
-    assert "Nothing in the corpus is relevant enough" in result.output
+    assert "The sources do not answer this question." in result.output
     assert "[1]" not in result.output
     data = json.loads(run_cli(project, "ask", "chocolate cake recipe", "--json").output)
     assert data["found"] is False and data["statements"] == [] and data["sources"] == []
@@ -89,7 +89,7 @@ def test_ask_says_so_when_nothing_is_relevant(
 
 def test_ask_filters_by_date(project: Path, run_cli: Callable[..., Result]) -> None:
     result = run_cli(project, "ask", "Alibaba investment", "--since", "2026-01-01")
-    assert "Nothing in the corpus is relevant enough" in result.output
+    assert "The sources do not answer this question." in result.output
     bad = run_cli(project, "ask", "Alibaba", "--since", "yesterday")
     assert bad.exit_code == 2 and "not a date" in bad.output
 
