@@ -208,3 +208,14 @@ def overlaps(a: Candidate, b: Candidate) -> bool:
     return a.citation.doc_id == b.citation.doc_id and (
         a.citation.start < b.citation.end and b.citation.start < a.citation.end
     )
+
+
+def contains(wide: Candidate, narrow: Candidate) -> bool:
+    """Whether ``wide`` quotes all of ``narrow`` and more (a sentence with its neighbour)."""
+    a, b = wide.citation, narrow.citation
+    return (
+        a.doc_id == b.doc_id
+        and a.start <= b.start
+        and b.end <= a.end
+        and (a.start, a.end) != (b.start, b.end)
+    )

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from policybrief.embedders import Embedder, SentenceVectors
-from policybrief.evidence import Candidate, candidate_sentences, overlaps, quality
+from policybrief.evidence import Candidate, candidate_sentences, contains, overlaps, quality
 from policybrief.questions import (
     MONTHS,
     QuestionPart,
@@ -256,23 +256,39 @@ class ExtractiveGenerator:
         another section reserved are taken only when a part has no other answer."""
         chosen: list[tuple[int, int]] = []
 
-        def fresh(i: int) -> bool:
+        def fresh(i: int, but: int = -1) -> bool:
             if repeats[i]:
                 return False
             return all(
                 not overlaps(candidates[i], candidates[j])
                 and similarity[i, j] < DUPLICATE_SIMILARITY
                 for j, _ in chosen
+                if j != but
             )
+
+        def widened(i: int) -> int:
+            """The pick that ``i`` quotes with its neighbour, if it may replace it (else -1)."""
+            for k, (j, _) in enumerate(chosen):
+                if contains(candidates[i], candidates[j]) and fresh(i, but=j):
+                    return k
+            return -1
 
         for p, part in enumerate(parts):
             if len(chosen) >= budget:
                 break
-            options = [int(i) for i in np.flatnonzero(part.eligible) if fresh(int(i))]
+            eligible = [int(i) for i in np.flatnonzero(part.eligible)]
+            options = [i for i in eligible if fresh(i) or widened(i) >= 0]
             options = [i for i in options if not reserved[i]] or options
-            if options:
-                top = max(options, key=lambda i: float(part.score[i]))
-                chosen.append((_widest(top, options, candidates, part.score), p))
+            if not options:
+                continue
+            top = max(options, key=lambda i: float(part.score[i]))
+            top = _widest(top, options, candidates, part.score)
+            # "The export controls … restrict …. These items are used by the PRC to …" answers
+            # an earlier part and this one: the pair replaces the earlier part's sentence.
+            if (k := widened(top)) >= 0:
+                chosen[k] = (top, chosen[k][1])
+            else:
+                chosen.append((top, p))
         while fill and len(chosen) < budget:
             cited = {candidates[i].citation.doc_id for i, _ in chosen}
             best: tuple[float, int, int] | None = None
@@ -326,9 +342,7 @@ def _widest(
         i
         for i in options
         if i != best
-        and candidates[i].citation.doc_id == candidates[best].citation.doc_id
-        and candidates[i].citation.start <= candidates[best].citation.start
-        and candidates[best].citation.end <= candidates[i].citation.end
+        and contains(candidates[i], candidates[best])
         and score[i] >= score[best] - WIDER_MARGIN
     ]
     return max(wider, key=lambda i: float(score[i])) if wider else best
@@ -345,12 +359,17 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
         return False
     dated = f"{candidate.title}\n{candidate.text}"
     published = candidate.passage.document.published
-    for year in part.years:
-        if year not in dated and not (published and str(published.year) == year):
-            return False
-    for month in part.months:
-        if not mentions(dated, month) and not (published and published.month == MONTHS[month]):
-            return False
+    # "What did the 2023 rules add to the 2022 controls?": one of the dates is the subject's,
+    # the others are yardsticks, so any one of them will do.
+    if part.years and not any(
+        year in dated or (published and str(published.year) == year) for year in part.years
+    ):
+        return False
+    if part.months and not any(
+        mentions(dated, month) or (published and published.month == MONTHS[month])
+        for month in part.months
+    ):
+        return False
     return not part.wants or has_wanted(candidate.text, part)
 
 

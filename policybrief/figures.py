@@ -88,13 +88,18 @@ def _clause(sentence: str, start: int, end: int) -> str:
 def event_date(sentence: str) -> tuple[date, str] | None:
     """The earliest date ``sentence`` mentions, with how precisely ("day", "month", "year")."""
     found: list[tuple[date, str]] = []
+    taken: list[tuple[int, int]] = []
     for match in re.finditer(rf"\b({_MONTH})\s+(\d{{1,2}}),\s+(\d{{4}})\b", sentence):
         month = _MONTH_NAMES.index(match.group(1)) + 1
         found.append((_safe_date(int(match.group(3)), month, int(match.group(2))), "day"))
+        taken.append(match.span())
     for match in re.finditer(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b", sentence):
         month = _MONTH_NAMES.index(match.group(2)) + 1
         found.append((_safe_date(int(match.group(3)), month, int(match.group(1))), "day"))
+        taken.append(match.span())
     for match in re.finditer(rf"\b({_MONTH})\s+(\d{{4}})\b", sentence):
+        if any(start <= match.start() < end for start, end in taken):
+            continue  # the month of a full date already found
         month = _MONTH_NAMES.index(match.group(1)) + 1
         found.append((date(int(match.group(2)), month, 1), "month"))
     if not found:

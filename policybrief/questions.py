@@ -51,7 +51,7 @@ _SUMMARY = re.compile(
     r"|highlights|gist|tl;?dr|brief me|sum (?:it |this |that )?up|recap|rundown"
     r"|what (?:is|are) (?:this|these|it|the (?:article|document|"
     r"documents|sources?|corpus|story))\b.{0,20}\babout|why does (?:this|it) matter"
-    r"|what happened|what do (?:i|we) need to know|bottom line)\b",
+    r"|what do (?:i|we) need to know|bottom line)\b|^\s*what happened\s*\??\s*$",
     re.IGNORECASE,
 )
 # The fact a question asks for, by its wording ("" when any relevant sentence may answer).
@@ -311,6 +311,27 @@ _HEAD = re.compile(
 )
 
 
+# Events whose date a "when" question asks for; the dated sentence must name the event.
+_EVENT_WORDS = (
+    "effect",
+    "enact",
+    "sign",
+    "releas",
+    "publish",
+    "announc",
+    "issu",
+    "expir",
+    "introduc",
+    "pass",
+    "adopt",
+    "rescind",
+    "rescission",
+    "withdr",
+    "approv",
+    "impos",
+)
+
+
 def wanted_heads(part: QuestionPart) -> set[str]:
     """What a "how many" or "what … deadline" question counts or dates ("rules" in "How many
     rules…", "comment" in "the comment deadline"): a figure about something else is no answer."""
@@ -320,6 +341,8 @@ def wanted_heads(part: QuestionPart) -> set[str]:
     for match in _HEAD.finditer(part.text):
         phrase = " ".join(g for g in match.groups() if g)
         words.update(content_words(phrase))
+    if part.wants == "date":  # "When did … take effect?" wants the date it took effect
+        words.update(w for w in content_words(part.text) if w.startswith(_EVENT_WORDS))
     return words - set(content_words(" ".join(part.names))) - _QUESTION_VERBS
 
 

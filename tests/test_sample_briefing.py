@@ -59,3 +59,24 @@ def test_the_committed_briefing_is_what_generate_produces(
     for name in ("briefing.md", "briefing.html"):
         produced = (root / "briefings" / "ai-independence" / name).read_text("utf-8")
         assert produced == (BRIEFING / name).read_text("utf-8"), f"{name} is out of date"
+
+
+def test_the_briefing_names_every_company_product_and_figure_of_the_article() -> None:
+    markdown = (BRIEFING / "briefing.md").read_text("utf-8")
+    statements = markdown.split("## Sources")[0]
+    for fact in (
+        "Baidu",
+        "Alibaba",
+        "Tencent",
+        "DeepSeek",
+        "WeChat",
+        "Hunyuan",
+        "SiCarrier",
+        "Huawei",
+        "Shenzhen",
+        "380 billion RMB",
+        "$52.7 billion",
+        "H20",
+    ):
+        assert fact in statements, fact
+    assert "## Key figures" in markdown and "| 380 billion RMB |" in markdown

@@ -23,6 +23,19 @@ def sentences(text: str) -> list[str]:
         ("e.g. this one stays whole.", ["e.g. this one stays whole."]),
         ("Line one\nLine two", ["Line one", "Line two"]),
         ("  • A bullet point.\n• Another.", ["A bullet point.", "Another."]),
+        ("Sales to the U.S. Army rose. Done.", ["Sales to the U.S. Army rose.", "Done."]),
+        ("See No. 5 of the list. Done.", ["See No. 5 of the list.", "Done."]),
+        ("Chips, e.g. the H20, are banned. Yes.", ["Chips, e.g. the H20, are banned.", "Yes."]),
+        ("89 Fed. Reg. 72926 (2024) applies. Yes.", ["89 Fed. Reg. 72926 (2024) applies.", "Yes."]),
+        ("Pub. L. 117-167 is the act. Yes.", ["Pub. L. 117-167 is the act.", "Yes."]),
+        (
+            "“Rules matter. They work,” she said. Next.",
+            ["“Rules matter.", "They work,” she said.", "Next."],
+        ),
+        (
+            "Clarifying that:\na. Parts need a license; and",
+            ["Clarifying that:", "a. Parts need a license; and"],
+        ),
         ("", []),
     ],
 )

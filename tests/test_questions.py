@@ -1,0 +1,134 @@
+"""Reading a question for its parts and constraints (pure functions, no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from policybrief.questions import (
+    QuestionPart,
+    analyse,
+    focus_words,
+    has_wanted,
+    mentions,
+    names_everything,
+    wanted_heads,
+)
+
+
+def only(question: str) -> QuestionPart:
+    (part,) = analyse(question)
+    return part
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("What did Nvidia say about the ban?", ("nvidia",)),
+        ("What did Warren say about H200?", ("warren", "h200")),
+        ("Lutnick", ("lutnick",)),
+        ("According to the Warren-Rounds release?", ("warren", "rounds")),
+        ("Who introduced H.R. 4346?", ("h.r",)),
+        ("What did the Senate say in October 2023?", ()),  # roles and months are not names
+        ("Which Chinese firms are emerging to replace Nvidia?", ("chinese",)),
+        ("How is Tencent doing, compared with Baidu?", ("tencent",)),
+    ],
+)
+def test_names_are_what_a_question_is_about(question: str, names: tuple[str, ...]) -> None:
+    assert only(question).names == names
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("How much is Alibaba investing?", "amount"),
+        ("How many rules did Commerce announce?", "count"),
+        ("What phone number do I dial?", "count"),
+        ("When did the rule take effect?", "date"),
+        ("On what exact date did the ban start?", "date"),
+        ("AI Diffusion Rule compliance deadline", "date"),
+        ("Who signed the letter?", "who"),
+        ("What did the letter ask for?", ""),
+    ],
+)
+def test_the_kind_of_fact_asked_for_is_read_from_the_wording(question: str, wants: str) -> None:
+    assert only(question).wants == wants
+
+
+def test_years_and_months_date_what_a_question_asks_about() -> None:
+    part = only("What did the October 2022 rules restrict in 2022?")
+    assert part.years == ("2022",) and part.months == ("october",)
+    assert only("What happened on Oct 7, 2022?").months == ("october",)
+
+
+def test_a_multi_part_question_is_split_into_its_questions() -> None:
+    parts = analyse("How much is Alibaba investing and what is Tencent building?")
+    assert [(p.text, p.names, p.wants) for p in parts] == [
+        ("How much is Alibaba investing", ("alibaba",), "amount"),
+        ("what is Tencent building?", ("tencent",), ""),
+    ]
+
+
+def test_a_list_of_names_asks_about_each_of_them() -> None:
+    parts = analyse("How are Baidu, Alibaba and Tencent responding to the ban?")
+    assert [(p.subject, p.siblings) for p in parts] == [
+        ("baidu", ("alibaba", "tencent")),
+        ("alibaba", ("baidu", "tencent")),
+        ("tencent", ("baidu", "alibaba")),
+    ]
+    assert parts[0].text == "How are Baidu responding to the ban?"
+    assert len(analyse("What does the CHIPS and Science Act fund?")) == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Give me a summary of the article",
+        "What are the key points?",
+        "Why does this matter?",
+        "Sum up the fight over the AI Diffusion Rule",
+    ],
+)
+def test_summary_questions_are_recognised(question: str) -> None:
+    assert only(question).summary
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "found"),
+    [
+        ("the U.S. said", "us", True),
+        ("the United States’ deep reliance on the CCP", "china", True),
+        ("NVIDIA’s less powerful chips", "nvidia", True),
+        ("exports of H20 chips", "h200", False),
+        ("Baidu's closed model", "baidu", True),
+        ("a usable result", "us", False),
+    ],
+)
+def test_mentions_matches_whole_names_and_their_spellings(
+    text: str, name: str, found: bool
+) -> None:
+    assert mentions(text, name) is found
+
+
+def test_a_count_must_count_what_the_question_counts() -> None:
+    rules = only("How many rules did Commerce announce?")
+    assert has_wanted("Commerce announced two rules today.", rules)
+    assert not has_wanted("The rule adds two new license requirements.", only("How many ECCNs?"))
+    assert not has_wanted("Released on October 17, 2023.", rules)  # a date is not a count
+
+
+def test_a_date_question_wants_the_date_of_the_event_it_names() -> None:
+    assert wanted_heads(only("When did the rule take effect?")) == {"effect"}
+    assert wanted_heads(only("When is the comment deadline?")) == {"com"}  # stem of "comment"
+
+
+def test_focus_words_leave_out_names_question_verbs_and_yardsticks() -> None:
+    # "allies" stems to "all": crude, but the same on both sides of every comparison
+    assert focus_words(only("What did Estevez say about working with allies?")) == {"work", "all"}
+    assert "nvidia" not in focus_words(only("Which firms are emerging to replace Nvidia?"))
+
+
+def test_a_passage_naming_every_constraint_counts_whatever_its_similarity() -> None:
+    assert names_everything("Lutnick", "A letter to Secretary Lutnick.")
+    assert names_everything("What did Warren say in 2025?", "Warren, 2025: a statement.")
+    assert not names_everything("What did Warren say in 2025?", "Warren, 2024: a statement.")
+    assert not names_everything("what is happening?", "anything")
