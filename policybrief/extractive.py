@@ -29,6 +29,7 @@ from policybrief.embedders import Embedder, SentenceVectors
 from policybrief.evidence import Candidate, candidate_sentences, contains, overlaps, quality
 from policybrief.questions import (
     MONTHS,
+    SCENE_NAMES,
     QuestionPart,
     analyse,
     focus_words,
@@ -65,7 +66,7 @@ NAMED_STRICT_FLOOR = 0.35
 SIBLING_PENALTY = 0.15
 # A name in this share of the retrieved passages is the corpus's topic, not a constraint.
 TOPIC_SHARE = 0.5
-TOPIC_DOCUMENTS = 3  # fewer documents tell nothing about a corpus's topic
+TOPIC_DOCUMENTS = 5  # fewer documents tell nothing about a corpus's topic
 # Question words this long are seldom filler ("penalty", "gallium"; not "land", "came").
 TELLING_LENGTH = 6
 # More than this share of a question's telling words found nowhere calls for STRICT_FLOOR.
@@ -184,7 +185,7 @@ class ExtractiveGenerator:
         vectors: np.ndarray,
         similarity: np.ndarray,
     ) -> _Part:
-        relevance = vectors @ self.embedder.embed_query(part.text)
+        relevance = vectors @ self.embedder.embed_query(part.query)
         part = _without_topic_names(part, candidates)
         named = {
             n: [mentions(f"{c.title}\n{c.context}", n) for c in candidates] for n in part.names
@@ -217,8 +218,10 @@ class ExtractiveGenerator:
     ) -> np.ndarray:
         """Which candidates are close enough to answer the part (given that they fit it)."""
         texts = [c.text for c in candidates]
-        if part.subject:
-            about = np.array([mentions(t, part.subject) for t in texts], dtype=bool)
+        if part.subject:  # named in the sentence, or by the title of a document about it
+            about = np.array(
+                [mentions(f"{c.title}\n{c.text}", part.subject) for c in candidates], dtype=bool
+            )
             return about & (relevance >= CONSTRAINED_FLOOR)
         if part.wants:
             # The figure must be about what is asked: "How many rules…" wants a count of rules.
@@ -233,12 +236,13 @@ class ExtractiveGenerator:
         absent = [w for w in telling if not any(mentions_any({w}, t) for t in texts)]
         if not part.wants and telling and len(absent) > ABSENT_SHARE * len(telling):
             # Names the sentence must meet already narrow the evidence: a lower bar then.
-            on_point &= relevance >= (NAMED_STRICT_FLOOR if part.names else STRICT_FLOOR)
+            narrowed = any(n not in SCENE_NAMES for n in part.names)
+            on_point &= relevance >= (NAMED_STRICT_FLOOR if narrowed else STRICT_FLOOR)
         if part.constrained:
-            named = np.array(
+            in_text = np.array(
                 [bool(part.names) and all(mentions(t, n) for n in part.names) for t in texts]
             )
-            return on_point & (named | (relevance >= CONSTRAINED_FLOOR))
+            return on_point & (in_text | (relevance >= CONSTRAINED_FLOOR))
         lexical = (coverage >= LEXICAL_ANSWER) & (relevance >= CONSTRAINED_FLOOR)
         return on_point & ((relevance >= self.min_score) | lexical)
 

@@ -44,6 +44,8 @@ _ALIASES = (
     ("nvidia",),
 )
 _ALIAS_OF = {name: group for group in _ALIASES for name in group}
+# Countries, blocs and AI itself set the scene of most questions here rather than narrow them.
+SCENE_NAMES: frozenset[str] = frozenset(name for group in _ALIASES[:5] for name in group)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _NAME = re.compile(r"[A-Z][\w’'&.-]*[\w]|[A-Z]|\b[a-z]*\d[\w-]*")
 _SUMMARY = re.compile(
@@ -125,6 +127,13 @@ class QuestionPart:
     # itself must hold, and the others, whose mention makes a sentence less about it.
     subject: str = ""
     siblings: tuple[str, ...] = ()
+    # The part before, when this one refers back to it ("… and which countries does it cover?")
+    before: str = ""
+
+    @property
+    def query(self) -> str:
+        """What to embed: the part, with the part it refers back to."""
+        return f"{self.before} {self.text}".strip()
 
     @property
     def constrained(self) -> bool:
@@ -152,8 +161,9 @@ def question_names(text: str) -> tuple[str, ...]:
         if _COMPARED.search(text[: match.start()]):
             continue  # "to replace Nvidia", "compared with Baidu": a yardstick, not the topic
         word = match.group().strip(".’'-").replace("’s", "").replace("'s", "")
-        # "Warren-Rounds" names two people, "U.S.-China" two countries.
-        pieces = word.split("-") if re.fullmatch(r"[A-Z][\w.]*(?:-[A-Z][\w.]*)+", word) else [word]
+        # "Warren-Rounds" names two people, "U.S.-China" two countries; "Chinese-made" and
+        # "Huawei-backed" name what comes before the hyphen.
+        pieces = [p for p in word.split("-") if p[:1].isupper() or p[:1].isdigit()]
         for piece in pieces:
             key = piece.strip(".").casefold()
             if not key or key in _NOT_NAMES or key in FUNCTION_WORDS or _YEAR.fullmatch(key):
@@ -188,6 +198,9 @@ def question_months(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+_REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those)\b", re.I)
+
+
 def split_parts(question: str) -> list[str]:
     """The sub-questions of a multi-part question ("How much … and what …?")."""
     pieces = [p.strip(" ,;") for p in _PART_BREAK.split(question.strip())]
@@ -200,8 +213,9 @@ def analyse(question: str) -> list[QuestionPart]:
     if _SUMMARY.search(question):
         topic = _SUMMARY.sub(" ", question)
         return [QuestionPart(question.strip(), names=question_names(topic), summary=True)]
-    parts = []
+    parts: list[QuestionPart] = []
     for piece in split_parts(question):
+        before = parts[-1].text if parts and _REFERS_BACK.search(piece) else ""
         for text, subject, siblings in split_names(piece):
             wants = next((kind for kind, pattern in _WANTS if pattern.search(text)), "")
             parts.append(
@@ -213,6 +227,7 @@ def analyse(question: str) -> list[QuestionPart]:
                     wants=wants,
                     subject=subject,
                     siblings=siblings,
+                    before=before,
                 )
             )
     return parts

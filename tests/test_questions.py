@@ -132,3 +132,15 @@ def test_a_passage_naming_every_constraint_counts_whatever_its_similarity() -> N
     assert names_everything("What did Warren say in 2025?", "Warren, 2025: a statement.")
     assert not names_everything("What did Warren say in 2025?", "Warren, 2024: a statement.")
     assert not names_everything("what is happening?", "anything")
+
+
+def test_a_part_that_refers_back_is_embedded_with_the_part_before() -> None:
+    first, second = analyse("What did the 2023 rule add, and which countries does it cover?")
+    assert second.text == "which countries does it cover?"
+    assert second.query == "What did the 2023 rule add which countries does it cover?"
+    assert first.query == first.text
+
+
+def test_a_hyphenated_name_keeps_its_named_pieces() -> None:
+    assert only("What do Chinese-made tools need?").names == ("chinese",)
+    assert only("What did the U.S.-China talks agree?").names == ("u.s", "china")
