@@ -225,7 +225,7 @@ class ExtractiveGenerator:
             return about & (relevance >= CONSTRAINED_FLOOR)
         if part.wants:
             # The figure must be about what is asked: "How many rules…" wants a count of rules.
-            heads = wanted_heads(part) if part.wants in ("count", "date") else set()
+            heads = wanted_heads(part)
             on_point = np.array([not heads or mentions_any(heads, t) for t in texts], dtype=bool)
         else:
             on_point = np.array([shares_focus(part, t) for t in texts], dtype=bool)
@@ -359,8 +359,11 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
     named = f"{candidate.title}\n{candidate.text}"
     if not part.wants:
         named += f"\n{candidate.context}"
-    if not all(mentions(named, name) for name in part.names):
-        return False
+    for name in part.names:
+        # An acronym a passage uses ("the SME IFR") is what the whole passage is about.
+        where = f"{named}\n{candidate.passage.chunk.text}" if name in part.acronyms else named
+        if not mentions(where, name):
+            return False
     dated = f"{candidate.title}\n{candidate.text}"
     published = candidate.passage.document.published
     # "What did the 2023 rules add to the 2022 controls?": one of the dates is the subject's,

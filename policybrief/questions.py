@@ -49,18 +49,25 @@ SCENE_NAMES: frozenset[str] = frozenset(name for group in _ALIASES[:5] for name 
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _NAME = re.compile(r"[A-Z][\w’'&.-]*[\w]|[A-Z]|\b[a-z]*\d[\w-]*")
 _SUMMARY = re.compile(
-    r"\b(?:summar(?:y|ise|ize)|overview|key (?:points|facts|takeaways|findings)|main points"
+    r"\b(?:summar(?:y|ise|ize)|overview|(?:key|main|major|top) (?:points|facts|findings|issues"
+    r"|messages)|takeaways?"
     r"|highlights|gist|tl;?dr|brief me|sum (?:it |this |that )?up|recap|rundown"
     r"|what (?:is|are) (?:this|these|it|the (?:article|document|"
     r"documents|sources?|corpus|story))\b.{0,20}\babout|why does (?:this|it) matter"
     r"|what do (?:i|we) need to know|bottom line)\b|^\s*what happened\s*\??\s*$",
     re.IGNORECASE,
 )
+# What a figure in money measures: a question about one wants that figure, not any amount.
+_PRICED = "price|prices|revenue|revenues|cost|costs|salary|valuation|budget|worth|profit|profits"
 # The fact a question asks for, by its wording ("" when any relevant sentence may answer).
 _WANTS = (
     (
         "amount",
-        re.compile(r"\bhow (?:much|large|big)\b|\bwhat (?:amount|sum|value|budget)\b", re.I),
+        re.compile(
+            r"\bhow (?:much|large|big)\b|\bwhat (?:amount|sum|value|budget)\b"
+            rf"|\b(?:{_PRICED})\b",
+            re.I,
+        ),
     ),
     (
         "count",
@@ -95,7 +102,8 @@ _MONTHS = (
 )
 _DATE_IN_TEXT = re.compile(
     rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b|\b\d+ (?:days?|weeks?|months?|years?)\b"
-    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)\b",
+    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)\b"
+    r"|\b\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)",
     re.IGNORECASE,
 )
 _AMOUNT_IN_TEXT = re.compile(
@@ -119,6 +127,7 @@ class QuestionPart:
 
     text: str
     names: tuple[str, ...] = ()  # named entities, lower-cased, as the question spells them
+    acronyms: tuple[str, ...] = ()  # those of the names written as acronyms ("SME", "IFR")
     years: tuple[str, ...] = ()
     months: tuple[str, ...] = ()  # lower-cased full month names
     wants: str = ""  # "amount" | "count" | "date" | "who" | ""
@@ -154,9 +163,21 @@ _COMPARED = re.compile(
 _YARDSTICK = re.compile(_COMPARED.pattern.removesuffix("$") + r"[A-Z][\w’'.-]*", re.IGNORECASE)
 
 
+_CURRENCY_NAME = re.compile(r"\b(?:US|U\.S\.|American|Hong Kong) dollars?\b", re.IGNORECASE)
+
+
+def question_acronyms(text: str) -> tuple[str, ...]:
+    """The names a question writes as acronyms, lower-cased ("SME IFR" → sme, ifr)."""
+    names = set(question_names(text))
+    return tuple(
+        w.casefold() for w in re.findall(r"\b[A-Z]{2,6}s?\b", text) if w.casefold() in names
+    )
+
+
 def question_names(text: str) -> tuple[str, ...]:
     """Named entities of a question: capitalised words, acronyms and codes such as "H20"."""
     names: list[str] = []
+    text = _CURRENCY_NAME.sub(" ", text)  # "in US dollars" names a currency, not a country
     for match in _NAME.finditer(text):
         if _COMPARED.search(text[: match.start()]):
             continue  # "to replace Nvidia", "compared with Baidu": a yardstick, not the topic
@@ -222,6 +243,7 @@ def analyse(question: str) -> list[QuestionPart]:
                 QuestionPart(
                     text,
                     names=question_names(text),
+                    acronyms=question_acronyms(text),
                     years=tuple(dict.fromkeys(_YEAR.findall(text))),
                     months=question_months(text),
                     wants=wants,
@@ -350,6 +372,8 @@ _EVENT_WORDS = (
 def wanted_heads(part: QuestionPart) -> set[str]:
     """What a "how many" or "what … deadline" question counts or dates ("rules" in "How many
     rules…", "comment" in "the comment deadline"): a figure about something else is no answer."""
+    if part.wants == "amount":  # "Alibaba's share price" wants a price, not an investment
+        return {w for w in content_words(part.text) if re.fullmatch(_PRICED, w)}
     if part.wants not in ("count", "date"):
         return set()
     words: set[str] = set()

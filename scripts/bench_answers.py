@@ -204,7 +204,8 @@ def main() -> int:
     args = parser.parse_args()
     questions = [
         json.loads(line)
-        for line in (DATA / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+        for path in sorted(DATA.glob("questions*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
     with tempfile.TemporaryDirectory() as tmp:
@@ -213,9 +214,10 @@ def main() -> int:
             for corpus in ("sample", "corpus-dev")
         }
         rows = ask_all(projects, questions, args.show)
+        splits = [*dict.fromkeys(r["split"] for r in rows), "all"]
         figures: dict[str, Any] = {
             split: question_figures([r for r in rows if split == "all" or r["split"] == split])
-            for split in ("dev", "heldout", "all")
+            for split in splits
         }
         figures["briefings"] = [
             briefing_figures(

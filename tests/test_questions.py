@@ -144,3 +144,21 @@ def test_a_part_that_refers_back_is_embedded_with_the_part_before() -> None:
 def test_a_hyphenated_name_keeps_its_named_pieces() -> None:
     assert only("What do Chinese-made tools need?").names == ("chinese",)
     assert only("What did the U.S.-China talks agree?").names == ("u.s", "china")
+
+
+def test_a_price_or_revenue_question_wants_that_figure_not_any_amount() -> None:
+    part = only("What is Alibaba's current share price?")
+    assert part.wants == "amount" and wanted_heads(part) == {"price"}
+    assert wanted_heads(only("How much is Alibaba investing?")) == set()
+
+
+def test_us_dollars_name_a_currency_and_acronyms_are_marked() -> None:
+    assert only("How much is Alibaba investing in US dollars?").names == ("alibaba",)
+    part = only("When is the comment deadline for the SME IFR?")
+    assert part.acronyms == ("sme", "ifr")
+
+
+def test_a_time_of_day_answers_when() -> None:
+    part = only("When does the briefing call begin?")
+    assert has_wanted("The call will begin at 9 a.m. Eastern time.", part)
+    assert not has_wanted("The call will be short and public.", part)
