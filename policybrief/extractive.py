@@ -38,6 +38,7 @@ from policybrief.questions import (
     mentions,
     mentions_any,
     shares_focus,
+    speaks,
     wanted_heads,
 )
 from policybrief.text import content_words
@@ -376,6 +377,11 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
         mentions(dated, month) or (published and published.month == MONTHS[month])
         for month in part.months
     ):
+        return False
+    # "What did Lutnick say?" is not answered by a letter sent to Lutnick.
+    spoken = f"{candidate.context}\n{candidate.text}"
+    publisher = candidate.passage.document.source
+    if not all(speaks(spoken, candidate.title, publisher, s) for s in part.speakers):
         return False
     return not part.wants or has_wanted(candidate.text, part)
 

@@ -138,6 +138,8 @@ class QuestionPart:
     siblings: tuple[str, ...] = ()
     # The part before, when this one refers back to it ("… and which countries does it cover?")
     before: str = ""
+    # Whose words it asks for ("What did Raimondo say…", "How did Lutnick respond…")
+    speakers: tuple[str, ...] = ()
 
     @property
     def query(self) -> str:
@@ -250,9 +252,67 @@ def analyse(question: str) -> list[QuestionPart]:
                     subject=subject,
                     siblings=siblings,
                     before=before,
+                    speakers=question_speakers(text),
                 )
             )
     return parts
+
+
+_SPEECH_QUESTION = re.compile(
+    r"\b(?:what|how|why)\s+(?:did|does|do|has|have|had)\s+(.{1,50}?)\s+(?:say|said|respond"
+    r"|react|reply|argue|claim|write|tell|think|warn|urge|want|propose|ask|call for"
+    r"|describe|characteri[sz]e)\b",
+    re.IGNORECASE,
+)
+_SPEECH = re.compile(
+    r"\b(?:said|says|say|stated|states|wrote|writes|told|tells|urged|urges|urge|argued|argues"
+    r"|warned|warns|criticiz\w*|criticis\w*|responded|replied|added|continued|noted|asked"
+    r"|pressed|presses|called on|calls on|call on|statement|remarks|testified|leads?|led"
+    r"|published|detail(?:s|ed|ing)|explain(?:s|ed|ing)|saying|op-ed)\b",
+    re.IGNORECASE,
+)
+SPEECH_WINDOW = 12  # words between a speaker's name and the verb of speaking
+_TITLE_FILLER = frozenset("senator senators rep rep. secretary chairman sen sen. and".split())
+
+
+def question_speakers(text: str) -> tuple[str, ...]:
+    """The names whose words a question asks for: "What did Raimondo say…" → raimondo."""
+    match = _SPEECH_QUESTION.search(text)
+    return question_names(match.group(1)) if match else ()
+
+
+def speaks(text: str, title: str, publisher: str, speaker: str) -> bool:
+    """Whether ``speaker`` speaks in ``text`` (named within a few words of a verb of speaking),
+    leads the document (the first name of its title: "Warren Criticizes…") or published it."""
+    if mentions(publisher, speaker):
+        return True
+    leading = [w for w in title.split()[:4] if w.casefold().strip(",:") not in _TITLE_FILLER]
+    if leading and mentions(" ".join(leading[:3]), speaker):
+        return True
+    words = text.split()
+    verbs = [i for i, word in enumerate(words) if _SPEECH.search(word)]
+    for i, word in enumerate(words):
+        if not mentions(word, speaker):
+            continue
+        for v in verbs:
+            between = words[min(i, v) + 1 : max(i, v)]
+            if len(between) <= SPEECH_WINDOW and all(map(_in_name, between)):
+                return True
+    return False
+
+
+def _in_name(word: str) -> bool:
+    """Whether ``word`` can stand inside a name and its titles ("Under Secretary of Commerce
+    for Industry and Security Alan", "Pete Ricketts (R-NE)"), so that a verb of speaking
+    beyond it still belongs to the name."""
+    bare = word.strip(",;:“”\"'")
+    if bare in _PRONOUNS:  # "Lutnick: “We urge you…" is someone else speaking to Lutnick
+        return False
+    return not bare or bare[:1].isupper() or bare in _NAME_JOINERS or bare.startswith("(")
+
+
+_NAME_JOINERS = frozenset("of for and the & de van von".split())
+_PRONOUNS = frozenset("I We You He She They It This These".split())
 
 
 _CAPITALISED = r"[A-Z][\w’'.-]*"

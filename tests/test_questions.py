@@ -11,6 +11,7 @@ from policybrief.questions import (
     has_wanted,
     mentions,
     names_everything,
+    speaks,
     wanted_heads,
 )
 
@@ -162,3 +163,19 @@ def test_a_time_of_day_answers_when() -> None:
     part = only("When does the briefing call begin?")
     assert has_wanted("The call will begin at 9 a.m. Eastern time.", part)
     assert not has_wanted("The call will be short and public.", part)
+
+
+def test_a_question_for_someone_s_words_wants_them_speaking() -> None:
+    assert only("How did Lutnick respond to the letter?").speakers == ("lutnick",)
+    assert only("What did the 2023 rule add?").speakers == ()
+    title = "Ricketts Leads Letter to Commerce Secretary Lutnick Calling for Reform"
+    letter = "Ricketts led colleagues in sending a letter to Commerce Secretary Howard Lutnick."
+    assert speaks(letter, title, "Office of Senator Ricketts", "ricketts")
+    assert not speaks(letter, title, "Office of Senator Ricketts", "lutnick")
+    quote = (
+        "“We act today,” said Under Secretary of Commerce for Industry and Security Alan Estevez."
+    )
+    assert speaks(quote, "Commerce Implements New Controls", "BIS", "estevez")
+    assert speaks(
+        "The rules restrict chips.", "Export Controls", "Bureau of Industry and Security", "bis"
+    )
