@@ -278,7 +278,10 @@ _TITLE_FILLER = frozenset("senator senators rep rep. secretary chairman sen sen.
 def question_speakers(text: str) -> tuple[str, ...]:
     """The names whose words a question asks for: "What did Raimondo say…" → raimondo."""
     match = _SPEECH_QUESTION.search(text)
-    return question_names(match.group(1)) if match else ()
+    if match is None:
+        return ()
+    # "What does the US government say…" asks what the sources say: a country is no speaker.
+    return tuple(n for n in question_names(match.group(1)) if n not in SCENE_NAMES)
 
 
 def speaks(text: str, title: str, publisher: str, speaker: str) -> bool:

@@ -179,3 +179,7 @@ def test_a_question_for_someone_s_words_wants_them_speaking() -> None:
     assert speaks(
         "The rules restrict chips.", "Export Controls", "Bureau of Industry and Security", "bis"
     )
+
+
+def test_a_country_is_no_speaker() -> None:
+    assert only("Why does the US government say these controls are needed?").speakers == ()
