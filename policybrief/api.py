@@ -393,7 +393,8 @@ class Project:
         max_statements: int | None = None,
         mode: str | None = None,
     ) -> Answer:
-        """A cited answer; ``found`` is False when no passage is relevant enough to cite."""
+        """A cited answer; ``found`` is False when the sources answer no part of the question,
+        and ``missing`` names each part they do not answer, with the reason."""
         *_, answer = self.ask_stream(
             question, k=k, filters=filters, max_statements=max_statements, mode=mode
         )

@@ -255,7 +255,7 @@ class Filters:
 
 @dataclass(frozen=True)
 class Answer:
-    """A cited answer to one question. ``found`` is False when nothing relevant was retrieved."""
+    """A cited answer to one question. ``found`` is False when the sources answer none of it."""
 
     question: str
     statements: tuple[Statement, ...]
