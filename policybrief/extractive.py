@@ -228,6 +228,8 @@ class ExtractiveGenerator:
             # The figure must be about what is asked: "How many rules…" wants a count of rules.
             heads = wanted_heads(part)
             on_point = np.array([not heads or mentions_any(heads, t) for t in texts], dtype=bool)
+        elif part.speakers:  # the speaker's own words answer "what did X say" in any words
+            on_point = np.ones(len(candidates), dtype=bool)
         else:
             on_point = np.array([shares_focus(part, t) for t in texts], dtype=bool)
             on_point |= relevance >= PARAPHRASE_FLOOR  # "what" may be answered in other words
@@ -237,7 +239,13 @@ class ExtractiveGenerator:
         absent = [w for w in telling if not any(mentions_any({w}, t) for t in texts)]
         if not part.wants and telling and len(absent) > ABSENT_SHARE * len(telling):
             # Names the sentence must meet already narrow the evidence: a lower bar then.
-            narrowed = any(n not in SCENE_NAMES for n in part.names)
+            # … names that narrow, that is: not places, nor what most candidates mention.
+            narrowed = any(
+                n not in SCENE_NAMES
+                and sum(mentions(f"{c.title}\n{c.text}", n) for c in candidates)
+                < TOPIC_SHARE * len(candidates)
+                for n in part.names
+            )
             on_point &= relevance >= (NAMED_STRICT_FLOOR if narrowed else STRICT_FLOOR)
         if part.constrained:
             in_text = np.array(
@@ -355,9 +363,12 @@ def _widest(
 
 def _fits(part: QuestionPart, candidate: Candidate) -> bool:
     """Whether ``candidate`` meets the part's names, dates and the kind of fact it asks for."""
-    # When a part asks for a figure, date or person, the sentence giving it must name what the
-    # part names: Alibaba's figure beside a sentence about Tencent is not Tencent's figure.
-    named = f"{candidate.title}\n{candidate.text}"
+    # A name may stand in the sentence, or in its document's title or publisher ("BIS's
+    # rule"); for a plain "what" question also in the sentences around it. When a part asks for
+    # a figure, date or person, not there: Alibaba's figure beside a sentence about Tencent is
+    # not Tencent's figure.
+    document = candidate.passage.document
+    named = f"{document.title}\n{document.source}\n{candidate.text}"
     if not part.wants:
         named += f"\n{candidate.context}"
     for name in part.names:

@@ -34,7 +34,17 @@ _NOT_NAMES = frozenset(
 )
 # Names that the sources spell several ways; a question naming one matches any of them.
 _ALIASES = (
-    ("us", "u.s", "usa", "u.s.a", "united states", "america", "american", "americans"),
+    (
+        "us",
+        "u.s",
+        "usa",
+        "u.s.a",
+        "united states",
+        "america",
+        "american",
+        "americans",
+        "washington",
+    ),
     ("china", "chinese", "prc", "people's republic of china", "ccp", "beijing"),
     ("uk", "u.k", "united kingdom", "britain", "british"),
     ("eu", "e.u", "european union"),
@@ -54,6 +64,7 @@ _SUMMARY = re.compile(
     r"|highlights|gist|tl;?dr|brief me|sum (?:it |this |that )?up|recap|rundown"
     r"|what (?:is|are) (?:this|these|it|the (?:article|document|"
     r"documents|sources?|corpus|story))\b.{0,20}\babout|why does (?:this|it) matter"
+    r"|why should (?:i|we|you|someone|anyone|they)\b.{0,60}\bcare"
     r"|what do (?:i|we) need to know|bottom line)\b|^\s*what happened\s*\??\s*$",
     re.IGNORECASE,
 )
@@ -86,7 +97,7 @@ _WANTS = (
         "who",
         re.compile(
             r"^\s*who\b|\b(?:and|but|or) who\b"
-            r"|\bwhich (?:senators?|lawmakers?|officials?|people|persons?)\b",
+            r"|\bwhich (?:other |\w+ )?(?:senators?|lawmakers?|officials?|people|persons?)\b",
             re.I,
         ),
     ),
@@ -264,11 +275,19 @@ _SPEECH_QUESTION = re.compile(
     r"|describe|characteri[sz]e)\b",
     re.IGNORECASE,
 )
+# Verbs of speaking that may follow a speaker's name ("Ricketts led…", "Warren's statement").
 _SPEECH = re.compile(
     r"\b(?:said|says|say|stated|states|wrote|writes|told|tells|urged|urges|urge|argued|argues"
     r"|warned|warns|criticiz\w*|criticis\w*|responded|replied|added|continued|noted|asked"
-    r"|pressed|presses|called on|calls on|call on|statement|remarks|testified|leads?|led"
-    r"|published|detail(?:s|ed|ing)|explain(?:s|ed|ing)|saying|op-ed)\b",
+    r"|pressed|presses|statement|remarks|testified|leads?|led|published|detail(?:s|ed|ing)"
+    r"|explain(?:s|ed|ing)|saying|op-ed)\b",
+    re.IGNORECASE,
+)
+# Those that may also come before it, attributing a quotation ("…,” said Secretary Raimondo);
+# "the following statement: “NVIDIA CEO Jensen Huang…" is not Huang speaking.
+_SAID = re.compile(
+    r"\b(?:said|says|stated|wrote|writes|told|added|continued|noted|asked|argued|warned"
+    r"|replied|responded)\b",
     re.IGNORECASE,
 )
 SPEECH_WINDOW = 12  # words between a speaker's name and the verb of speaking
@@ -298,6 +317,8 @@ def speaks(text: str, title: str, publisher: str, speaker: str) -> bool:
         if not mentions(word, speaker):
             continue
         for v in verbs:
+            if v < i and not _SAID.search(words[v]):
+                continue
             between = words[min(i, v) + 1 : max(i, v)]
             if len(between) <= SPEECH_WINDOW and all(map(_in_name, between)):
                 return True
@@ -413,6 +434,13 @@ _HEAD = re.compile(
 
 # Events whose date a "when" question asks for; the dated sentence must name the event.
 _EVENT_WORDS = (
+    "held",
+    "hold",
+    "conduct",
+    "begin",
+    "start",
+    "conclud",
+    "schedul",
     "effect",
     "enact",
     "sign",

@@ -183,3 +183,9 @@ def test_a_question_for_someone_s_words_wants_them_speaking() -> None:
 
 def test_a_country_is_no_speaker() -> None:
     assert only("Why does the US government say these controls are needed?").speakers == ()
+
+
+def test_a_statement_introducing_a_quotation_is_not_its_subject_speaking() -> None:
+    text = "Warren released the following statement: “NVIDIA CEO Jensen Huang has lobbied hard.”"
+    assert speaks(text, "Warren Criticizes NVIDIA", "Senate", "warren")
+    assert not speaks(text, "Warren Criticizes NVIDIA", "Senate", "huang")
