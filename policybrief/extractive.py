@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from policybrief.citations import numeric_facts
 from policybrief.embedders import Embedder, SentenceVectors
 from policybrief.evidence import Candidate, candidate_sentences, contains, overlaps, quality
 from policybrief.questions import (
@@ -39,6 +40,7 @@ from policybrief.questions import (
     mentions_any,
     shares_focus,
     speaks,
+    spells_out,
     wanted_heads,
 )
 from policybrief.text import content_words
@@ -373,8 +375,12 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
         named += f"\n{candidate.context}"
     for name in part.names:
         # An acronym a passage uses ("the SME IFR") is what the whole passage is about.
-        where = f"{named}\n{candidate.passage.chunk.text}" if name in part.acronyms else named
-        if not mentions(where, name):
+        if name not in part.acronyms:
+            if not mentions(named, name):
+                return False
+            continue
+        where = f"{named}\n{candidate.passage.chunk.text}"
+        if not mentions(where, name) and not spells_out(where, name):
             return False
     dated = f"{candidate.title}\n{candidate.text}"
     published = candidate.passage.document.published
@@ -389,6 +395,15 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
         for month in part.months
     ):
         return False
+    # "What does the 35% tax credit apply to?" is not answered by the 25% one, nor "the four
+    # new requirements" by the two. A day and month may be the document's own date.
+    asked = _figures(part.text)
+    if asked:
+        have = numeric_facts(f"{candidate.title}\n{candidate.text}")
+        if published:
+            have |= {str(published.day), f"month:{published.month}"}
+        if not asked <= have:
+            return False
     # "What did Lutnick say?" is not answered by a letter sent to Lutnick.
     spoken = f"{candidate.context}\n{candidate.text}"
     publisher = candidate.passage.document.source
@@ -408,6 +423,12 @@ def _coverage(part: QuestionPart, words: Sequence[set[str]]) -> np.ndarray:
     weight = {w: math.log((len(words) + 1) / (frequency[w] + 1)) + 1.0 for w in wanted}
     total = sum(weight.values())
     return np.array([sum(weight[w] for w in found) / total for found in held])
+
+
+def _figures(question: str) -> set[str]:
+    """The numbers a question states, years aside (they are checked as dates), and numbers
+    inside names ("H20", "H.R. 4346" keeps 4346: a bill's number is what it asks about)."""
+    return {fact for fact in numeric_facts(question) if not re.fullmatch(r"19\d\d|20\d\d", fact)}
 
 
 def _why_unanswered(

@@ -69,7 +69,10 @@ _SUMMARY = re.compile(
     re.IGNORECASE,
 )
 # What a figure in money measures: a question about one wants that figure, not any amount.
-_PRICED = "price|prices|revenue|revenues|cost|costs|salary|valuation|budget|worth|profit|profits"
+_PRICED = (
+    "price|prices|revenue|revenues|cost|costs|salary|valuation|budget|worth|profit|profits"
+    "|capitali[sz]ation|capitali[sz]|market value"
+)
 # The fact a question asks for, by its wording ("" when any relevant sentence may answer).
 _WANTS = (
     (
@@ -374,6 +377,26 @@ def is_summary(question: str) -> bool:
 def mentions(text: str, name: str) -> bool:
     """Whether ``text`` names ``name`` (or one of its spellings), as a whole word."""
     return bool(_spellings(name).search(text.casefold().replace("’", "'")))
+
+
+def spells_out(text: str, acronym: str) -> bool:
+    """Whether ``text`` holds a capitalised phrase with the acronym's initials: "AI Diffusion
+    Rule" for "AIDR" (an all-caps word gives all its letters, small words are skipped)."""
+    words = re.findall(r"[A-Za-z][\w’'-]*", text)
+    target = acronym.upper()
+    for start in range(len(words)):
+        initials = ""
+        for word in words[start:]:
+            if word.casefold() in _NAME_JOINERS and initials:
+                continue
+            if not word[0].isupper():
+                break
+            initials += word if word.isupper() else word[0]
+            if not target.startswith(initials):
+                break
+            if initials == target:
+                return True
+    return False
 
 
 @functools.lru_cache(maxsize=1024)

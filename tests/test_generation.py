@@ -231,3 +231,10 @@ def test_no_passages_means_no_statements_and_a_gap() -> None:
     items = answer(["anything at all?"], [])
     assert texts(items) == []
     assert gaps(items) == [Gap("anything at all?", "nothing in the sources is relevant to it")]
+
+
+def test_a_figure_the_question_states_must_be_the_sentence_s() -> None:
+    p = passage("The act includes 25% investment tax credits for chip manufacturing equipment.")
+    assert texts(answer(["What does the 25% tax credit for the act cover?"], [p]))
+    items = answer(["What does the 35% tax credit for the act cover?"], [p])
+    assert texts(items) == [] and gaps(items)

@@ -12,6 +12,7 @@ from policybrief.questions import (
     mentions,
     names_everything,
     speaks,
+    spells_out,
     wanted_heads,
 )
 
@@ -189,3 +190,14 @@ def test_a_statement_introducing_a_quotation_is_not_its_subject_speaking() -> No
     text = "Warren released the following statement: “NVIDIA CEO Jensen Huang has lobbied hard.”"
     assert speaks(text, "Warren Criticizes NVIDIA", "Senate", "warren")
     assert not speaks(text, "Warren Criticizes NVIDIA", "Senate", "huang")
+
+
+def test_an_acronym_may_be_spelled_out() -> None:
+    assert spells_out("the Biden administration’s AI Diffusion Rule", "aidr")
+    assert spells_out("Bureau of Industry and Security", "bis")
+    assert not spells_out("a big dog", "abd")
+
+
+def test_a_market_value_question_wants_that_figure() -> None:
+    part = only("What's Nvidia's market capitalization?")
+    assert part.wants == "amount" and wanted_heads(part) == {"capitaliz"}
