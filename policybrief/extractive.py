@@ -36,6 +36,7 @@ from policybrief.questions import (
     focus_words,
     has_wanted,
     holds,
+    inflects,
     mentions,
     mentions_any,
     shares_focus,
@@ -228,8 +229,9 @@ class ExtractiveGenerator:
             return about & (relevance >= CONSTRAINED_FLOOR)
         if part.wants:
             # The figure must be about what is asked: "How many rules…" wants a count of rules.
-            heads = wanted_heads(part)
-            on_point = np.array([not heads or mentions_any(heads, t) for t in texts], dtype=bool)
+            # (a date's nearness to its event is checked with the date, in ``has_wanted``)
+            heads = wanted_heads(part) if part.wants != "date" else set()
+            on_point = np.array([not heads or inflects(heads, t) for t in texts], dtype=bool)
         elif part.speakers:  # the speaker's own words answer "what did X say" in any words
             on_point = np.ones(len(candidates), dtype=bool)
         else:

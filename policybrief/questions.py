@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from policybrief.text import FUNCTION_WORDS, content_words
+from policybrief.text import FUNCTION_WORDS, content_words, stem
 
 # Capitalised words that start questions or name roles rather than the thing asked about.
 _NOT_NAMES = frozenset(
@@ -423,8 +423,14 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
             if not counted or mentions_any(counted, following):
                 return True
         return False
-    if part.wants == "date":
-        return bool(_DATE_IN_TEXT.search(text))
+    if part.wants == "date":  # a date beside the event asked about ("effective November 17")
+        heads = wanted_heads(part)
+        for match in _DATE_IN_TEXT.finditer(text):
+            before = text[: match.start()].split()[-DATED_WINDOW:]
+            after = text[match.end() :].split()[:DATED_WINDOW]
+            if not heads or inflects(heads, " ".join(before + after)):
+                return True
+        return False
     if part.wants == "who":
         found = {m.group().casefold() for m in _PROPER_NAME.finditer(text)}
         return any(
@@ -434,6 +440,9 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
     return True
 
 
+# "Comments must be received by BIS no later than December 18": how far a date may stand from
+# the event it dates.
+DATED_WINDOW = 10
 # "25 and 50 separate potential projects": how far after a number the counted thing may come.
 COUNTED_WINDOW = 5
 _HOW_MANY = re.compile(
@@ -503,6 +512,22 @@ def mentions_any(words: set[str], text: str) -> bool:
     """Whether ``text`` holds one of ``words`` (or a word sharing its first five letters)."""
     have = set(content_words(text))
     return any(holds(have, word) for word in words)
+
+
+def inflects(words: set[str], text: str) -> bool:
+    """Whether ``text`` holds one of the stemmed ``words`` as such, not as an adverb:
+    "effective" for "effect" and "rescission" for "rescind", but not "effectively": stricter
+    than ``mentions_any``, for the word a figure or date is of."""
+    raw = {w.lower() for w in re.findall(r"[^\W_]+", text)}
+    return any(
+        stem(other) == word
+        or (
+            not other.endswith("ly")
+            and (other.startswith(word) or (len(word) >= 6 and other[:5] == word[:5]))
+        )
+        for word in words
+        for other in raw
+    )
 
 
 def holds(have: set[str], word: str) -> bool:

@@ -9,6 +9,7 @@ from policybrief.questions import (
     analyse,
     focus_words,
     has_wanted,
+    inflects,
     mentions,
     names_everything,
     speaks,
@@ -201,3 +202,19 @@ def test_an_acronym_may_be_spelled_out() -> None:
 def test_a_market_value_question_wants_that_figure() -> None:
     part = only("What's Nvidia's market capitalization?")
     assert part.wants == "amount" and wanted_heads(part) == {"capitaliz"}
+
+
+def test_a_date_must_stand_beside_the_event_asked_about() -> None:
+    part = only("When is the comment deadline?")
+    assert has_wanted("Comments must be received by BIS no later than December 18, 2023.", part)
+    far = (
+        "The rule, released on October 17, 2023, was revised after industry asked many "
+        "questions about how it applies, and public comments were welcome."
+    )
+    assert not has_wanted(far, part)
+
+
+def test_an_event_word_matches_its_forms_but_not_an_adverb() -> None:
+    assert inflects({"effect"}, "This rule is effective November 17, 2023.")
+    assert not inflects({"effect"}, "to implement the controls more effectively")
+    assert inflects({"rescind"}, "Commerce announced a rescission of the rule.")
