@@ -123,8 +123,8 @@ class _Sentences:
         between = self.quote(self.spans[i - 1][1], self.spans[i][0])
         return "\n" not in between
 
-    def with_antecedent(self, i: int, start: int) -> tuple[str, int] | None:
-        """Sentence ``i`` (from ``start``) with the one it leans on, when that reads whole."""
+    def with_antecedent(self, i: int) -> tuple[str, int] | None:
+        """Sentence ``i`` with the one it leans on, when that reads whole: (text, start)."""
         if not self.joined(i):
             return None
         before, before_start = _unquote(self.texts[i - 1], *self.spans[i - 1])
@@ -174,7 +174,7 @@ def candidate_sentences(
                 quotes.append((item, lead_start, item_end, ((chunk.doc_id, lead_start), key), True))
             elif _quotable(text):
                 standalone = not leans_back(text)
-                paired = None if standalone else sentences.with_antecedent(i, start)
+                paired = None if standalone else sentences.with_antecedent(i)
                 if paired is not None:  # with its antecedent, and alone for when that is used
                     pair, pair_start = paired
                     quotes.append((pair, pair_start, end, ((chunk.doc_id, pair_start), key), True))

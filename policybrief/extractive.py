@@ -1,12 +1,14 @@
 """The offline default generator: answers made of verbatim, cited sentences, or an honest gap.
 
 Each question is read for its parts and constraints (``questions.analyse``). A sentence may
-answer a part only if it meets the part's constraints: it names what the part names (in the
-sentence, or for a plain "what" question in the sentences around it or the document's title),
-mentions the year asked about, and holds the kind of fact asked for. Among those, sentences are
-ranked by similarity to the part, by how many of the part's words they share (rare words
-weigh more), and by ``evidence.quality``. A part with no such sentence becomes a ``Gap`` that
-says what is missing, instead of a quote that is merely related.
+answer a part only if it meets them (``_fits``): it names what the part names (in the sentence,
+its document's title or publisher, or for a plain "what" question the sentences around it),
+is of a year or month the part dates, holds the figures the part states and the kind of fact it
+asks for, and lets the person whose words are asked for speak. It must then be close enough
+(``_answers``): similar, or sharing the part's telling words. Among those, sentences are ranked
+by similarity to the part, by how many of the part's words they share (rare words weigh more),
+by their passage's retrieval score, and by ``evidence.quality``. A part with no such sentence
+becomes a ``Gap`` that says what is missing, instead of a quote that is merely related.
 
 Every part gets its best sentence first, in question order; the rest of the budget goes to the
 next best sentences by maximal marginal relevance, preferring sources not yet cited. Summary
@@ -210,7 +212,7 @@ class ExtractiveGenerator:
                 )
                 score = score - SIBLING_PENALTY * others
             eligible = fits & self._answers(part, candidates, relevance, coverage)
-        gap = "" if eligible.any() else _why_unanswered(part, candidates, named, relevance)
+        gap = "" if eligible.any() else _why_unanswered(part, candidates, named)
         return _Part(part, relevance, score, eligible, gap)
 
     def _answers(
@@ -242,8 +244,8 @@ class ExtractiveGenerator:
         telling = [w for w in focus_words(part) if len(w) >= TELLING_LENGTH]
         absent = [w for w in telling if not any(mentions_any({w}, t) for t in texts)]
         if not part.wants and telling and len(absent) > ABSENT_SHARE * len(telling):
-            # Names the sentence must meet already narrow the evidence: a lower bar then.
-            # … names that narrow, that is: not places, nor what most candidates mention.
+            # Names the sentence must meet already narrow the evidence, so the bar is lower
+            # when the part names someone or something few candidates mention (not a place).
             narrowed = any(
                 n not in SCENE_NAMES
                 and sum(mentions(f"{c.title}\n{c.text}", n) for c in candidates)
@@ -434,11 +436,9 @@ def _figures(question: str) -> set[str]:
 
 
 def _why_unanswered(
-    part: QuestionPart,
-    candidates: Sequence[Candidate],
-    named: dict[str, list[bool]],
-    relevance: np.ndarray,
+    part: QuestionPart, candidates: Sequence[Candidate], named: dict[str, list[bool]]
 ) -> str:
+    """What the sources lack, in the words a reader can check: a name, a year, the figure."""
     absent = [n for n, hits in named.items() if not any(hits)]
     if absent:
         return f"the sources never mention {_spelled(part.text, absent)}"
