@@ -19,6 +19,7 @@ import yaml
 from policybrief.citations import number_sources
 from policybrief.errors import SpecError
 from policybrief.loaders import parse_date
+from policybrief.questions import is_summary
 from policybrief.retrieval import Retriever
 from policybrief.types import (
     Briefing,
@@ -167,7 +168,9 @@ def section_passages(
     best: dict[str, Passage] = {}
     own: list[Passage] = []
     for question in questions:
-        found = retriever.retrieve(question, filters=filters)
+        # A summary asks for what is central, which no similarity floor can judge.
+        floor = 0.0 if is_summary(question) else None
+        found = retriever.retrieve(question, filters=filters, min_score=floor)
         own.extend(found[:PASSAGES_PER_QUESTION])
         for passage in found:
             known = best.get(passage.chunk.chunk_id)
@@ -203,7 +206,7 @@ def build_briefing(
     reuse = reuse or {}
     sections = []
     kept = [st for section in reuse.values() for st in section.statements]
-    used = {(c.doc_id, c.start) for st in kept for c in st.citations}
+    used = {(c.doc_id, c.start, c.end) for st in kept for c in st.citations}
     said = [st.text for st in kept]
     evidence = {
         index: section_passages(retriever, section_spec.questions, spec.filters)
@@ -229,7 +232,7 @@ def build_briefing(
             max_statements=section_spec.budget,
             placement=Placement(section_spec.heading, frozenset(used), tuple(said), reserved),
         )
-        used.update((c.doc_id, c.start) for s in draft.statements for c in s.citations)
+        used.update((c.doc_id, c.start, c.end) for s in draft.statements for c in s.citations)
         said.extend(s.text for s in draft.statements)
         sections.append(
             Section(

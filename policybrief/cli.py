@@ -302,7 +302,7 @@ def _print_stream(events: Iterator[Any]) -> None:
             if not event.found:
                 click.echo("The sources do not answer this question.")
             for gap in event.missing:
-                click.echo(f"Not in the sources: {gap.question} ({gap.reason})")
+                click.echo(f"Not answered: {gap.question} ({gap.reason})")
             if event.found:
                 _print_sources(event.sources)
             if event.unsupported:

@@ -153,11 +153,13 @@ _LIST_TAIL = re.compile(r"\s*(?:[;,]\s*(?:and|or)?|\s(?:and|or))\s*$")
 
 
 def candidate_sentences(
-    passages: Sequence[Passage], exclude: Collection[tuple[str, int]] = ()
+    passages: Sequence[Passage], exclude: Collection[tuple[str, int, int]] = ()
 ) -> list[Candidate]:
     """Quotable sentences of the passages, each once, cited to the best-scoring passage."""
     seen: set[tuple[str, int, int]] = set()
-    excluded = set(exclude)
+    quoted: dict[str, list[tuple[int, int]]] = {}
+    for doc_id, start, end in exclude:
+        quoted.setdefault(doc_id, []).append((start, end))
     candidates: list[Candidate] = []
     for passage in sorted(passages, key=lambda p: -p.score):
         chunk = passage.chunk
@@ -180,7 +182,10 @@ def candidate_sentences(
                     quotes.append((pair, pair_start, end, ((chunk.doc_id, pair_start), key), True))
                 quotes.append((text, start, end, (key,), standalone))
             for quote, first, last, keys, standalone in quotes:
-                if (chunk.doc_id, first, last) in seen or any(k in excluded for k in keys):
+                spans = quoted.get(chunk.doc_id, ())
+                if (chunk.doc_id, first, last) in seen or any(
+                    first < end and start < last for start, end in spans
+                ):
                     continue
                 seen.add((chunk.doc_id, first, last))
                 citation = Citation(chunk.chunk_id, chunk.doc_id, first, last, chunk.page)

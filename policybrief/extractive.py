@@ -11,7 +11,8 @@ by their passage's retrieval score, and by ``evidence.quality``. A part with no 
 becomes a ``Gap`` that says what is missing, instead of a quote that is merely related.
 
 Every part gets its best sentence first, in question order; the rest of the budget goes to the
-next best sentences by maximal marginal relevance, preferring sources not yet cited. Summary
+next best sentences by maximal marginal relevance, every source that answers getting one before
+any gets a second. Summary
 questions take the most central sentences. A sentence that another source states almost word
 for word is cited to both (``[2][5]``).
 """
@@ -57,6 +58,7 @@ MMR_LAMBDA = 0.8
 DUPLICATE_SIMILARITY = 0.88
 # Another source's sentence this similar to a chosen one states the same fact: cite both.
 CORROBORATION_SIMILARITY = 0.9
+SAME_FACT_OVERLAP = 0.6  # share of content words two sources' sentences must share
 # Weight of the share of the question's words (idf-weighted) that a sentence holds.
 LEXICAL_WEIGHT = 0.5
 # Weight of the retrieval score of the passage a sentence comes from: the answer to a question
@@ -85,13 +87,11 @@ LEXICAL_ANSWER = 0.6
 PARAPHRASE_FLOOR = 0.45
 # A candidate that contains the best one may replace it if it scores this close.
 WIDER_MARGIN = 0.05
-# Preference for a source not yet cited when filling the rest of the budget.
-NEW_SOURCE_BONUS = 0.05
 _WANTED_WORDS = {
     "amount": "the amount",
     "count": "the number",
     "date": "the date",
-    "who": "who",
+    "who": "the name",
 }
 
 
@@ -103,6 +103,7 @@ class _Part:
     relevance: np.ndarray  # cosine per candidate
     score: np.ndarray  # ranking score per candidate
     eligible: np.ndarray  # bool per candidate: may answer this part
+    focused: np.ndarray  # bool per candidate: holds a word of what the part asks about
     gap: str  # why nothing answers it ("" when something does)
 
 
@@ -133,10 +134,17 @@ class ExtractiveGenerator:
             for part in parts:
                 yield Gap(part.describe(), "nothing in the sources is relevant to it")
             return
-        judged, similarity, chosen = self._plan(parts, candidates, max_statements, placement)
-        for judgement in judged:
+        judged, similarity, chosen, answered = self._plan(
+            parts, candidates, _documents(passages), max_statements, placement
+        )
+        picked = [i for i, _ in chosen]
+        for p, judgement in enumerate(judged):
             if judgement.gap:
                 yield Gap(judgement.part.describe(), judgement.gap)
+            elif p not in answered and not judgement.eligible[picked].any():
+                limit = f"{max_statements} statement{'s' if max_statements > 1 else ''}"
+                reason = f"the sources answer it, but the limit of {limit} was reached"
+                yield Gap(judgement.part.describe(), reason)
         used = {i for i, _ in chosen}
         for i, _ in sorted(chosen, key=lambda pick: pick[1]):
             support = [candidates[i].citation]
@@ -146,6 +154,7 @@ class ExtractiveGenerator:
                     similarity[i, j] >= CORROBORATION_SIMILARITY
                     and j not in used
                     and candidates[j].citation.doc_id not in {c.doc_id for c in support}
+                    and _same_fact(candidates[i].text, candidates[j].text)
                 ):
                     support.append(candidates[j].citation)
                     used.add(j)
@@ -160,18 +169,20 @@ class ExtractiveGenerator:
         candidates = candidate_sentences(passages)
         if not parts or not candidates:
             return frozenset()
-        _, _, chosen = self._plan(parts, candidates, len(parts), ANSWER, fill=False)
+        documents = _documents(passages)
+        _, _, chosen, _ = self._plan(parts, candidates, documents, len(parts), ANSWER, fill=False)
         return frozenset(key for i, _ in chosen for key in candidates[i].keys)
 
     def _plan(
         self,
         parts: Sequence[QuestionPart],
         candidates: Sequence[Candidate],
+        documents: Sequence[str],
         budget: int,
         placement: Placement,
         *,
         fill: bool = True,
-    ) -> tuple[list[_Part], np.ndarray, list[tuple[int, int]]]:
+    ) -> tuple[list[_Part], np.ndarray, list[tuple[int, int]], set[int]]:
         vectors = self._embed([c.text for c in candidates])
         similarity = vectors @ vectors.T
         if placement.said:
@@ -180,9 +191,11 @@ class ExtractiveGenerator:
         else:
             repeats = np.zeros(len(candidates), dtype=bool)
         reserved = np.array([any(k in placement.reserved for k in c.keys) for c in candidates])
-        judged = [self._judge(part, candidates, vectors, similarity) for part in parts]
-        chosen = self._select(judged, candidates, similarity, repeats, reserved, budget, fill)
-        return judged, similarity, chosen
+        judged = [self._judge(part, candidates, vectors, similarity, documents) for part in parts]
+        chosen, answered = self._select(
+            judged, candidates, similarity, repeats, reserved, budget, fill
+        )
+        return judged, similarity, chosen, answered
 
     def _judge(
         self,
@@ -190,9 +203,10 @@ class ExtractiveGenerator:
         candidates: Sequence[Candidate],
         vectors: np.ndarray,
         similarity: np.ndarray,
+        documents: Sequence[str],
     ) -> _Part:
         relevance = vectors @ self.embedder.embed_query(part.query)
-        part = _without_topic_names(part, candidates)
+        part = _without_topic_names(part, documents)
         named = {
             n: [mentions(f"{c.title}\n{c.context}", n) for c in candidates] for n in part.names
         }
@@ -213,7 +227,8 @@ class ExtractiveGenerator:
                 score = score - SIBLING_PENALTY * others
             eligible = fits & self._answers(part, candidates, relevance, coverage)
         gap = "" if eligible.any() else _why_unanswered(part, candidates, named)
-        return _Part(part, relevance, score, eligible, gap)
+        focused = np.array([shares_focus(part, c.text) for c in candidates], dtype=bool)
+        return _Part(part, relevance, score, eligible, focused, gap)
 
     def _answers(
         self,
@@ -270,10 +285,12 @@ class ExtractiveGenerator:
         reserved: np.ndarray,
         budget: int,
         fill: bool,
-    ) -> list[tuple[int, int]]:
+    ) -> tuple[list[tuple[int, int]], set[int]]:
         """(candidate, part) picks: each part's best first, then the rest by MMR. Sentences
-        another section reserved are taken only when a part has no other answer."""
+        another section reserved are taken only when a part has no other answer. Also the
+        parts a pick answers (a pick that replaced another answers both)."""
         chosen: list[tuple[int, int]] = []
+        answered: set[int] = set()
 
         def fresh(i: int, but: int = -1) -> bool:
             if repeats[i]:
@@ -308,9 +325,10 @@ class ExtractiveGenerator:
                 chosen[k] = (top, chosen[k][1])
             else:
                 chosen.append((top, p))
+            answered.add(p)
         while fill and len(chosen) < budget:
             cited = {candidates[i].citation.doc_id for i, _ in chosen}
-            best: tuple[float, int, int] | None = None
+            best: tuple[tuple[bool, float], int, int] | None = None
             for p, part in enumerate(parts):
                 if not part.eligible.any():
                     continue
@@ -322,34 +340,46 @@ class ExtractiveGenerator:
                         continue
                     redundancy = max((similarity[i, j] for j, _ in chosen), default=0.0)
                     value = float(MMR_LAMBDA * part.score[i] - (1 - MMR_LAMBDA) * redundancy)
-                    if candidates[i].citation.doc_id not in cited:
-                        value += NEW_SOURCE_BONUS
-                    if best is None or value > best[0]:
-                        best = (value, i, p)
+                    # Every source that answers (in the part's own words) gets a statement
+                    # before any gets a second.
+                    spread = bool(part.focused[i]) and candidates[i].citation.doc_id not in cited
+                    rank = (spread, value)
+                    if best is None or rank > best[0]:
+                        best = (rank, i, p)
             if best is None:
                 break
             chosen.append((best[1], best[2]))
-        return chosen
+        return chosen, answered
 
 
-def _without_topic_names(part: QuestionPart, candidates: Sequence[Candidate]) -> QuestionPart:
+def _without_topic_names(part: QuestionPart, documents: Sequence[str]) -> QuestionPart:
     """The part without the names most retrieved documents mention: in a corpus about China's
     chips, a sentence on "US dependence on China" may say "the House" and "the CCP", or
-    neither. A bare lookup ("H200", "Lutnick") keeps its names: they are all it asks about."""
+    neither. A bare lookup ("H200", "Lutnick") keeps its names: they are all it asks about.
+    ``documents`` holds each retrieved document's title and passages, whatever of them was
+    already quoted elsewhere, so that the answer does not depend on what other sections took."""
     if not part.names:
         return part
-    documents: dict[str, str] = {}
-    for c in candidates:
-        documents[c.passage.document.doc_id] = (
-            documents.get(c.passage.document.doc_id, c.title) + "\n" + c.passage.chunk.text
-        )
-    texts = list(documents.values())
     rare = tuple(
-        n for n in part.names if sum(mentions(t, n) for t in texts) < TOPIC_SHARE * len(texts)
+        n
+        for n in part.names
+        if sum(mentions(t, n) for t in documents) < TOPIC_SHARE * len(documents)
     )
-    if rare == part.names or (not rare and not focus_words(part)) or len(texts) < TOPIC_DOCUMENTS:
+    if rare == part.names or (not rare and not focus_words(part)):
+        return part
+    if len(documents) < TOPIC_DOCUMENTS:
         return part
     return dataclasses.replace(part, names=rare)
+
+
+def _documents(passages: Sequence[Passage]) -> list[str]:
+    """Each retrieved document's title and passages, one text per document."""
+    texts: dict[str, list[str]] = {}
+    for passage in passages:
+        texts.setdefault(passage.document.doc_id, [passage.document.title]).append(
+            passage.chunk.text
+        )
+    return ["\n".join(dict.fromkeys(parts)) for parts in texts.values()]
 
 
 def _widest(
@@ -395,7 +425,8 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
     ):
         return False
     if part.months and not any(
-        mentions(dated, month) or (published and published.month == MONTHS[month])
+        re.search(rf"\b{month.capitalize()}\b", dated)
+        or (published and published.month == MONTHS[month])
         for month in part.months
     ):
         return False
@@ -404,7 +435,7 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
     asked = _figures(part.text)
     if asked:
         have = numeric_facts(f"{candidate.title}\n{candidate.text}")
-        if published:
+        if published and part.months:  # "on Oct 7" may be the document's own date
             have |= {str(published.day), f"month:{published.month}"}
         if not asked <= have:
             return False
@@ -419,7 +450,7 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
 def _coverage(part: QuestionPart, words: Sequence[set[str]]) -> np.ndarray:
     """Share of the part's words each candidate holds, a word weighing more the fewer
     candidates hold it (so "Lutnick" counts for more than "chips")."""
-    wanted = set(content_words(part.text))
+    wanted = focus_words(part) | {w for name in part.names for w in content_words(name)}
     if not wanted:
         return np.zeros(len(words))
     held = [{w for w in wanted if holds(have, w)} for have in words]
@@ -427,6 +458,15 @@ def _coverage(part: QuestionPart, words: Sequence[set[str]]) -> np.ndarray:
     weight = {w: math.log((len(words) + 1) / (frequency[w] + 1)) + 1.0 for w in wanted}
     total = sum(weight.values())
     return np.array([sum(weight[w] for w in found) / total for found in held])
+
+
+def _same_fact(first: str, second: str) -> bool:
+    """Whether two sentences state one fact: the same figures and dates, and mostly the same
+    words ("25 percent" and "35 percent" embed alike and are not)."""
+    if numeric_facts(first) != numeric_facts(second):
+        return False
+    a, b = set(content_words(first)), set(content_words(second))
+    return bool(a | b) and len(a & b) / len(a | b) >= SAME_FACT_OVERLAP
 
 
 def _figures(question: str) -> set[str]:
@@ -470,6 +510,6 @@ def _spelled(text: str, names: Sequence[str]) -> str:
     """The names as the question wrote them, joined for a sentence."""
     spelled = []
     for name in names:
-        match = re.search(re.escape(name), text, re.IGNORECASE)
+        match = re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE)
         spelled.append(match.group() if match else name)
     return " and ".join(spelled)

@@ -110,9 +110,10 @@ _PART_BREAK = re.compile(
     r"|were|does|do|did|has|have|can|will)\b)",
     re.IGNORECASE,
 )
+# Capitalised, and matched with case, so that the verb "may" is no month.
 _MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan\\.?|feb\\.?|mar\\.?|apr\\.?|jun\\.?|jul\\.?|aug\\.?|sept?\\.?|oct\\.?|nov\\.?|dec\\.?"
+    "(?-i:January|February|March|April|May|June|July|August|September|October|November"
+    "|December|Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|Nov\\.?|Dec\\.?)"
 )
 _DATE_IN_TEXT = re.compile(
     rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b|\b\d+ (?:days?|weeks?|months?|years?)\b"
@@ -121,8 +122,8 @@ _DATE_IN_TEXT = re.compile(
     re.IGNORECASE,
 )
 _AMOUNT_IN_TEXT = re.compile(
-    r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:%|percent|per cent|billion|million|trillion|thousand"
-    r"|rmb|yuan|dollars|euros|usd)\b|\b(?:rmb|usd|eur)\s?\d",
+    r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:%|(?:percent|per cent|billion|million|trillion|thousand"
+    r"|rmb|yuan|dollars|euros|usd)\b)|\b(?:rmb|usd|eur)\s?\d",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = (
@@ -166,7 +167,8 @@ class QuestionPart:
 
     def describe(self) -> str:
         """What is missing, in words, when no sentence answers this part."""
-        return self.text.rstrip(" ?.") + "?"
+        text = self.text.rstrip(" ?.")
+        return text[:1].upper() + text[1:] + "?"
 
 
 _COMPARED = re.compile(
@@ -249,7 +251,15 @@ def analyse(question: str) -> list[QuestionPart]:
     """The parts of ``question`` with their constraints."""
     if _SUMMARY.search(question):
         topic = _SUMMARY.sub(" ", question)
-        return [QuestionPart(question.strip(), names=question_names(topic), summary=True)]
+        return [
+            QuestionPart(
+                question.strip(),
+                names=question_names(topic),
+                years=tuple(dict.fromkeys(_YEAR.findall(topic))),
+                months=question_months(topic),
+                summary=True,
+            )
+        ]
     parts: list[QuestionPart] = []
     for piece in split_parts(question):
         before = parts[-1].text if parts and _REFERS_BACK.search(piece) else ""
@@ -302,8 +312,22 @@ def question_speakers(text: str) -> tuple[str, ...]:
     match = _SPEECH_QUESTION.search(text)
     if match is None:
         return ()
+    # "What did the letter to Lutnick ask for?": Lutnick is addressed, not speaking.
+    who = re.split(r"\b(?:to|from|about|of|with|for|on|at|by)\b", match.group(1))[0]
     # "What does the US government say…" asks what the sources say: a country is no speaker.
-    return tuple(n for n in question_names(match.group(1)) if n not in SCENE_NAMES)
+    return tuple(n for n in question_names(who) if n not in SCENE_NAMES)
+
+
+def _title_leaders(title: str) -> list[str]:
+    """Who a title puts first: "Warren Criticizes…" → Warren; "Senators Warren and Rounds
+    Call on…" → Warren, Rounds."""
+    words = [w.strip(",:") for w in title.split()]
+    while words and words[0].casefold() in _TITLE_FILLER:
+        words.pop(0)
+    leaders = words[:1]
+    if len(words) > 2 and words[1].casefold() == "and":
+        leaders.append(words[2])
+    return leaders
 
 
 def speaks(text: str, title: str, publisher: str, speaker: str) -> bool:
@@ -311,8 +335,7 @@ def speaks(text: str, title: str, publisher: str, speaker: str) -> bool:
     leads the document (the first name of its title: "Warren Criticizes…") or published it."""
     if mentions(publisher, speaker):
         return True
-    leading = [w for w in title.split()[:4] if w.casefold().strip(",:") not in _TITLE_FILLER]
-    if leading and mentions(" ".join(leading[:3]), speaker):
+    if any(mentions(leader, speaker) for leader in _title_leaders(title)):
         return True
     words = text.split()
     verbs = [i for i, word in enumerate(words) if _SPEECH.search(word)]
@@ -376,7 +399,7 @@ def is_summary(question: str) -> bool:
 
 def mentions(text: str, name: str) -> bool:
     """Whether ``text`` names ``name`` (or one of its spellings), as a whole word."""
-    return bool(_spellings(name).search(text.casefold().replace("’", "'")))
+    return bool(_spellings(name).search(text.replace("’", "'")))
 
 
 def spells_out(text: str, acronym: str) -> bool:
@@ -401,13 +424,20 @@ def spells_out(text: str, acronym: str) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _spellings(name: str) -> re.Pattern[str]:
-    """One pattern for every spelling of ``name``, plural or possessive; "U.S." is also
-    written with the final period that the alias leaves out."""
+    """One pattern for every spelling of ``name``, plural or possessive. The short spellings
+    of known names ("US", "EU", "AI") match only in capitals, so "us" is not the US;
+    "U.S." is also written with the final period that the alias leaves out."""
     alternatives = []
     for spelling in _ALIAS_OF.get(name, (name,)):
         escaped = re.escape(spelling.replace("’", "'"))
-        alternatives.append(escaped + (r"\.?" if spelling.endswith(".s") else ""))
-    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?:'s|s|es)?(?![\w])")
+        if spelling.endswith(".s"):
+            escaped += r"\.?"
+        if name in _ALIAS_OF and len(spelling.replace(".", "")) <= 3:
+            escaped = "(?-i:" + escaped.upper() + ")"  # "US", never "us"
+        alternatives.append(escaped)
+    return re.compile(
+        r"(?<![\w])(?:" + "|".join(alternatives) + r")(?:'s|s)?(?![\w])", re.IGNORECASE
+    )
 
 
 def has_wanted(text: str, part: QuestionPart) -> bool:
@@ -522,7 +552,8 @@ def inflects(words: set[str], text: str) -> bool:
     return any(
         stem(other) == word
         or (
-            not other.endswith("ly")
+            len(word) >= 5  # "com" (comment) must not meet "company"
+            and not other.endswith("ly")
             and (other.startswith(word) or (len(word) >= 6 and other[:5] == word[:5]))
         )
         for word in words
@@ -539,7 +570,7 @@ def focus_words(part: QuestionPart) -> set[str]:
     """The part's content words other than its names and yardsticks: what it asks about."""
     named = {w for name in part.names for w in content_words(name)}
     asked = _YARDSTICK.sub(" ", part.text)
-    return set(content_words(asked)) - named - _QUESTION_VERBS
+    return set(content_words(asked)) - named - _QUESTION_VERBS - _ROLE_WORDS
 
 
 def shares_focus(part: QuestionPart, text: str) -> bool:
@@ -557,6 +588,8 @@ def _related(a: str, b: str) -> bool:
     return len(shorter) >= 4 and (longer.startswith(shorter) or shorter[:5] == longer[:5])
 
 
+# Institutions and roles ("Congress", "the Senate", "the department"): who acts, not what about.
+_ROLE_WORDS = set(content_words(" ".join(_NOT_NAMES)))
 _QUESTION_VERBS = set(
     content_words(
         "say said says tell describe explain give list state states stated mention mentioned "

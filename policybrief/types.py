@@ -182,13 +182,13 @@ class Statement:
 class Placement:
     """Where statements will stand: a briefing section (or a plain answer, by default).
 
-    ``used`` holds (doc_id, start) of sentences quoted elsewhere in the briefing and ``said``
+    ``used`` holds (doc_id, start, end) of text quoted elsewhere in the briefing and ``said``
     the statements written there, neither to be repeated; ``reserved`` holds sentences that
     other sections need to answer one of their own questions, left to them where possible.
     """
 
     heading: str = ""
-    used: frozenset[tuple[str, int]] = frozenset()
+    used: frozenset[tuple[str, int, int]] = frozenset()
     said: tuple[str, ...] = ()
     reserved: frozenset[tuple[str, int]] = frozenset()
 

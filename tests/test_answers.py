@@ -71,7 +71,7 @@ def test_only_the_part_the_sources_answer_is_answered_and_the_rest_is_named(
 ) -> None:
     answer = sample.ask("How much is Alibaba investing, and what did Nvidia say?")
     assert "380 billion RMB" in said(answer)
-    assert [gap.question for gap in answer.missing] == ["what did Nvidia say?"]
+    assert [gap.question for gap in answer.missing] == ["What did Nvidia say?"]
 
 
 @pytest.mark.parametrize("question", ["Give me a summary of the article", "Why does this matter?"])

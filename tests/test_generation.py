@@ -61,7 +61,15 @@ def test_candidates_skip_excluded_and_repeated_sentences() -> None:
     sentence = "Tencent integrated AI throughout its vast suite of services."
     first, overlap = passage(sentence, start=0, score=0.9), passage(sentence, start=0, score=0.4)
     assert len(candidate_sentences([first, overlap])) == 1
-    assert candidate_sentences([first], exclude={("d.md", 0)}) == []
+    assert candidate_sentences([first], exclude={("d.md", 0, len(sentence))}) == []
+
+
+def test_no_part_of_a_quoted_pair_is_quoted_again() -> None:
+    text = (
+        "Senator Ricketts sent a letter to Secretary Lutnick about the diffusion rule. "
+        "The letter was also signed by six other senators from four states."
+    )
+    assert candidate_sentences([passage(text)], exclude={("d.md", 0, len(text))}) == []
 
 
 def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it_or_alone_at_a_cost() -> None:
@@ -174,7 +182,7 @@ def test_a_part_the_sources_cannot_answer_is_named_while_the_rest_is_answered() 
     p = passage("Alibaba planned to invest 380 billion RMB in its AI infrastructure.")
     items = answer(["How much is Alibaba investing, and what did Nvidia say?"], [p])
     assert texts(items) == ["Alibaba planned to invest 380 billion RMB in its AI infrastructure."]
-    assert [g.question for g in gaps(items)] == ["what did Nvidia say?"]
+    assert [g.question for g in gaps(items)] == ["What did Nvidia say?"]
 
 
 def test_every_question_of_a_section_is_answered_before_any_gets_a_second_statement() -> None:
@@ -230,7 +238,7 @@ def test_a_summary_question_quotes_the_most_central_sentences() -> None:
 def test_no_passages_means_no_statements_and_a_gap() -> None:
     items = answer(["anything at all?"], [])
     assert texts(items) == []
-    assert gaps(items) == [Gap("anything at all?", "nothing in the sources is relevant to it")]
+    assert gaps(items) == [Gap("Anything at all?", "nothing in the sources is relevant to it")]
 
 
 def test_a_figure_the_question_states_must_be_the_sentence_s() -> None:
@@ -238,3 +246,22 @@ def test_a_figure_the_question_states_must_be_the_sentence_s() -> None:
     assert texts(answer(["What does the 25% tax credit for the act cover?"], [p]))
     items = answer(["What does the 35% tax credit for the act cover?"], [p])
     assert texts(items) == [] and gaps(items)
+
+
+def test_a_part_left_out_for_the_budget_is_named() -> None:
+    p = passage(
+        "Alibaba planned to invest 380 billion RMB in its AI infrastructure. "
+        "Tencent is building AI features throughout its WeChat platform for users."
+    )
+    items = answer(["How much is Alibaba investing and what is Tencent building?"], [p], 1)
+    assert len(texts(items)) == 1
+    reasons = [g.reason for g in gaps(items)]
+    assert reasons == ["the sources answer it, but the limit of 1 statement was reached"]
+
+
+def test_two_sources_are_cited_together_only_for_the_same_figures() -> None:
+    first = passage("The credit will be 25 percent of the cost under the new rule.", "a.md")
+    second = passage("The credit will be 35 percent of the cost under the new rule.", "b.md")
+    statements = [s for s in answer(["How large is the credit?"], [first, second], 1)]
+    cited = [[c.doc_id for c in s.citations] for s in statements if isinstance(s, Statement)]
+    assert cited and all(len(doc_ids) == 1 for doc_ids in cited)
