@@ -213,8 +213,11 @@ def build_briefing(
         for index, section_spec in enumerate(spec.sections)
         if index not in reuse
     }
+    # Only the extractive generator honours reservations; an LLM writes from the passages.
     claims = {
         index: writer.fallback.claims(spec.sections[index].questions, passages)
+        if writer.generator is writer.fallback
+        else frozenset()
         for index, passages in evidence.items()
     }
     for index, section_spec in enumerate(spec.sections):

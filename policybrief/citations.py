@@ -19,6 +19,9 @@ import numpy as np
 from policybrief.embedders import Embedder, SentenceVectors
 from policybrief.errors import PolicybriefError
 from policybrief.text import (
+    MONTH,
+    MONTH_NUMBERS,
+    NUMBER_WORDS,
     content_words,
     looks_like_instruction,
     normalize_space,
@@ -28,48 +31,13 @@ from policybrief.types import Chunk, Citation, DocumentInfo, Source, Statement, 
 
 POLICIES = ("drop", "flag", "fail")
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-# Month names, capitalised (so the verb "may" is not a month); abbreviations only before a day.
-_MONTH = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?=\.?\s+\d))\b"
-)
 _NUMBER = re.compile(
     r"(?<![\w.])(?:[$€£¥]\s?)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?!\w)"
     r"(?:\s*(?:%|percent\b|per cent\b))?"
     r"(?:\s*(thousand|million|billion|trillion)\b)?",
     re.IGNORECASE,
 )
-# Spelled-out counts ("three new bills"); "one" is left out, being mostly not a number.
-_NUMBER_WORDS = {
-    word: value
-    for value, word in enumerate(
-        "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-    if word != "_"
-} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _QUOTE = re.compile(r"[\"“]([^\"“”]{12,}?)[\"”]")
 
 
@@ -120,9 +88,9 @@ def numeric_facts(text: str) -> set[str]:
         facts.add(value)
         if match.group(3):
             facts.add(f"{value} {match.group(3).lower()}")
-    for match in _MONTH.finditer(text):
-        facts.add(f"month:{_MONTHS[match.group(1).lower()]}")
-    facts.update(str(_NUMBER_WORDS[m.group(1).lower()]) for m in _NUMBER_WORD.finditer(text))
+    for match in MONTH.finditer(text):
+        facts.add(f"month:{MONTH_NUMBERS[match.group(1).lower()]}")
+    facts.update(str(NUMBER_WORDS[m.group(1).lower()]) for m in _NUMBER_WORD.finditer(text))
     return facts
 
 
@@ -140,11 +108,11 @@ def missing_facts(statement: str, evidence: str) -> list[str]:
         scaled = f"{value} {match.group(3).lower()}" if match.group(3) else value
         if scaled not in have:
             missing.append(match.group(0).strip())
-    for match in _MONTH.finditer(statement):
-        if f"month:{_MONTHS[match.group(1).lower()]}" not in have:
+    for match in MONTH.finditer(statement):
+        if f"month:{MONTH_NUMBERS[match.group(1).lower()]}" not in have:
             missing.append(match.group(1))
     for match in _NUMBER_WORD.finditer(statement):
-        if str(_NUMBER_WORDS[match.group(1).lower()]) not in have:
+        if str(NUMBER_WORDS[match.group(1).lower()]) not in have:
             missing.append(match.group(1))
     return missing
 

@@ -140,6 +140,8 @@ class _Sentences:
             return None
         if _COMPLETE.search(self.texts[i]):
             return None  # a whole sentence stands on its own
+        if self.texts[i].endswith(":") or _META.search(self.texts[i - 1]):
+            return None  # "Read the full letter here or below:" / "Dear Secretary Lutnick:"
         item = _LIST_TAIL.sub("", self.texts[i])
         lead_start = self.spans[i - 1][0]
         end = self.spans[i][0] + len(item)

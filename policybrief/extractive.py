@@ -32,9 +32,9 @@ from policybrief.citations import numeric_facts
 from policybrief.embedders import Embedder, SentenceVectors
 from policybrief.evidence import Candidate, candidate_sentences, contains, overlaps, quality
 from policybrief.questions import (
-    MONTHS,
     SCENE_NAMES,
     QuestionPart,
+    acts,
     analyse,
     focus_words,
     has_wanted,
@@ -47,7 +47,7 @@ from policybrief.questions import (
     spells_out,
     wanted_heads,
 )
-from policybrief.text import content_words
+from policybrief.text import MONTH_NUMBERS, content_words
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
 # Bump when the choice of sentences changes, so briefings written before are rebuilt.
@@ -117,6 +117,8 @@ class ExtractiveGenerator:
         self.min_score = min_score
         self.relative_score = relative_score
         self._embed = SentenceVectors(embedder)
+        # Briefings ask each part twice (``claims``, then ``stream``): embed it once.
+        self._queries: dict[str, np.ndarray] = {}
 
     def stream(
         self,
@@ -191,7 +193,10 @@ class ExtractiveGenerator:
         else:
             repeats = np.zeros(len(candidates), dtype=bool)
         reserved = np.array([any(k in placement.reserved for k in c.keys) for c in candidates])
-        judged = [self._judge(part, candidates, vectors, similarity, documents) for part in parts]
+        words = [set(content_words(c.text)) for c in candidates]
+        judged = [
+            self._judge(part, candidates, vectors, similarity, documents, words) for part in parts
+        ]
         chosen, answered = self._select(
             judged, candidates, similarity, repeats, reserved, budget, fill
         )
@@ -204,14 +209,17 @@ class ExtractiveGenerator:
         vectors: np.ndarray,
         similarity: np.ndarray,
         documents: Sequence[str],
+        words: Sequence[set[str]],
     ) -> _Part:
-        relevance = vectors @ self.embedder.embed_query(part.query)
+        if part.query not in self._queries:
+            self._queries[part.query] = self.embedder.embed_query(part.query)
+        relevance = vectors @ self._queries[part.query]
         part = _without_topic_names(part, documents)
         named = {
             n: [mentions(f"{c.title}\n{c.context}", n) for c in candidates] for n in part.names
         }
         fits = np.array([_fits(part, c) for c in candidates], dtype=bool)
-        coverage = _coverage(part, [set(content_words(c.text)) for c in candidates])
+        coverage = _coverage(part, words)
         bonus = np.array([quality(c) for c in candidates])
         if part.summary:
             centrality = similarity.mean(axis=1)
@@ -250,7 +258,18 @@ class ExtractiveGenerator:
             heads = wanted_heads(part) if part.wants != "date" else set()
             on_point = np.array([not heads or inflects(heads, t) for t in texts], dtype=bool)
         elif part.speakers:  # the speaker's own words answer "what did X say" in any words
-            on_point = np.ones(len(candidates), dtype=bool)
+            # … and a deed ("How did Baidu respond?") only when it is close to the question.
+            on_point = np.array(
+                [
+                    all(
+                        speaks(f"{c.context}\n{c.text}", c.title, c.passage.document.source, s)
+                        for s in part.speakers
+                    )
+                    for c in candidates
+                ],
+                dtype=bool,
+            )
+            on_point |= relevance >= PARAPHRASE_FLOOR
         else:
             on_point = np.array([shares_focus(part, t) for t in texts], dtype=bool)
             on_point |= relevance >= PARAPHRASE_FLOOR  # "what" may be answered in other words
@@ -318,7 +337,7 @@ class ExtractiveGenerator:
             if not options:
                 continue
             top = max(options, key=lambda i: float(part.score[i]))
-            top = _widest(top, options, candidates, part.score)
+            top = _widest(top, options, candidates, part)
             # "The export controls … restrict …. These items are used by the PRC to …" answers
             # an earlier part and this one: the pair replaces the earlier part's sentence.
             if (k := widened(top)) >= 0:
@@ -382,9 +401,7 @@ def _documents(passages: Sequence[Passage]) -> list[str]:
     return ["\n".join(dict.fromkeys(parts)) for parts in texts.values()]
 
 
-def _widest(
-    best: int, options: Sequence[int], candidates: Sequence[Candidate], score: np.ndarray
-) -> int:
+def _widest(best: int, options: Sequence[int], candidates: Sequence[Candidate], part: _Part) -> int:
     """``best``, or a nearly as good candidate that quotes it with its neighbour: a sentence
     with what follows from it ("… The letter calls on …") tells the reader more."""
     wider = [
@@ -392,9 +409,9 @@ def _widest(
         for i in options
         if i != best
         and contains(candidates[i], candidates[best])
-        and score[i] >= score[best] - WIDER_MARGIN
+        and part.score[i] >= part.score[best] - WIDER_MARGIN
     ]
-    return max(wider, key=lambda i: float(score[i])) if wider else best
+    return max(wider, key=lambda i: float(part.score[i])) if wider else best
 
 
 def _fits(part: QuestionPart, candidate: Candidate) -> bool:
@@ -426,7 +443,7 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
         return False
     if part.months and not any(
         re.search(rf"\b{month.capitalize()}\b", dated)
-        or (published and published.month == MONTHS[month])
+        or (published and published.month == MONTH_NUMBERS[month])
         for month in part.months
     ):
         return False
@@ -442,7 +459,10 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
     # "What did Lutnick say?" is not answered by a letter sent to Lutnick.
     spoken = f"{candidate.context}\n{candidate.text}"
     publisher = candidate.passage.document.source
-    if not all(speaks(spoken, candidate.title, publisher, s) for s in part.speakers):
+    if not all(
+        speaks(spoken, candidate.title, publisher, s) or (part.by_deed and acts(candidate.text, s))
+        for s in part.speakers
+    ):
         return False
     return not part.wants or has_wanted(candidate.text, part)
 

@@ -12,14 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_MONTH_NAMES = (
-    "January February March April May June July August September October November December"
-).split()
-_MONTH = "|".join(_MONTH_NAMES)
+from policybrief.text import MONTH_NAMES, NUMBER_WORDS
+
+_MONTH = "|".join(MONTH_NAMES)
 _SCALE = r"(?:\s?(?:thousand|million|billion|trillion))"
 _CURRENCY = r"(?:RMB|yuan|dollars|euros|USD|EUR)"
 _NUMBER = r"\d+(?:[,.]\d+)*"
-_SPELLED = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundreds"
+_SPELLED = "|".join(NUMBER_WORDS) + "|hundreds"
 # The kinds of figure, most specific first; a figure is what one of these matches.
 _FIGURE = re.compile(
     rf"(?P<date>\b(?:{_MONTH})\s+\d{{1,2}},\s+\d{{4}}\b|\b\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\b"
@@ -53,20 +52,26 @@ def figures_in(sentence: str) -> list[Figure]:
     for match in _FIGURE.finditer(sentence):
         kind = match.lastgroup or "count"
         text = match.group().strip()
-        if kind == "count" and (_YEAR_ONLY.fullmatch(text) or _legal(sentence, match.end())):
+        if kind == "count" and (
+            _YEAR_ONLY.fullmatch(text) or _legal(sentence, match.start(), match.end())
+        ):
             continue
         found.append(Figure(text, kind, _clause(sentence, match.start(), match.end())))
     return found
 
 
-def _legal(sentence: str, end: int) -> bool:
-    return bool(re.match(r"\s+(?:CFR|FR|U\.S\.C\.|Stat\.|Fed\.)", sentence[end:]))
+def _legal(sentence: str, start: int, end: int) -> bool:
+    """A citation or designation, not a figure: "15 CFR", "87 FR 62186", "Section 301",
+    "Executive Order 14117", "Public Law 117-167", "No. 5"."""
+    after = re.match(r"\s+(?:CFR|FR|U\.S\.C\.|Stat\.|Fed\.)", sentence[end:])
+    before = re.search(r"\b(?:Section|Order|Law|No\.|Docket|RIN|Part|Parts)\s*$", sentence[:start])
+    return bool(after or before)
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
     """The clause around ``sentence[start:end]``, at most MAX_CONTEXT_WORDS words."""
     boundaries = [0] + [m.end() for m in _BOUNDARY.finditer(sentence, 0, start)]
-    left = boundaries[-1]
+    left = 0
     # "…380 billion RMB, or around $52.7 billion": a clause that only restates the figure
     # takes the clause before it along.
     figure_words = len(sentence[start:end].split())
@@ -90,17 +95,17 @@ def event_date(sentence: str) -> tuple[date, str] | None:
     found: list[tuple[date, str]] = []
     taken: list[tuple[int, int]] = []
     for match in re.finditer(rf"\b({_MONTH})\s+(\d{{1,2}}),\s+(\d{{4}})\b", sentence):
-        month = _MONTH_NAMES.index(match.group(1)) + 1
+        month = MONTH_NAMES.index(match.group(1)) + 1
         found.append((_safe_date(int(match.group(3)), month, int(match.group(2))), "day"))
         taken.append(match.span())
     for match in re.finditer(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b", sentence):
-        month = _MONTH_NAMES.index(match.group(2)) + 1
+        month = MONTH_NAMES.index(match.group(2)) + 1
         found.append((_safe_date(int(match.group(3)), month, int(match.group(1))), "day"))
         taken.append(match.span())
     for match in re.finditer(rf"\b({_MONTH})\s+(\d{{4}})\b", sentence):
         if any(start <= match.start() < end for start, end in taken):
             continue  # the month of a full date already found
-        month = _MONTH_NAMES.index(match.group(1)) + 1
+        month = MONTH_NAMES.index(match.group(1)) + 1
         found.append((date(int(match.group(2)), month, 1), "month"))
     if not found:
         pattern = r"\b(?:in|by|since|from|until|during)\s+(19[5-9]\d|20[0-4]\d)\b"

@@ -14,7 +14,15 @@ import functools
 import re
 from dataclasses import dataclass
 
-from policybrief.text import FUNCTION_WORDS, content_words, stem
+from policybrief.text import (
+    FUNCTION_WORDS,
+    MONTH,
+    MONTH_NAMES,
+    MONTH_NUMBERS,
+    NUMBER_WORDS,
+    content_words,
+    stem,
+)
 
 # Capitalised words that start questions or name roles rather than the thing asked about.
 _NOT_NAMES = frozenset(
@@ -126,10 +134,7 @@ _AMOUNT_IN_TEXT = re.compile(
     r"|rmb|yuan|dollars|euros|usd)\b)|\b(?:rmb|usd|eur)\s?\d",
     re.IGNORECASE,
 )
-_NUMBER_WORDS = (
-    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
-    "|fifty|hundred|hundreds|thousands|dozens?"
-)
+_NUMBER_WORDS = "|".join(NUMBER_WORDS) + "|hundreds?|thousands|dozens?"
 # "October 17," in a sentence is a date, not a count.
 _DAY = re.compile(rf"\b(?:{_MONTHS})\s+\d{{1,2}}\b", re.IGNORECASE)
 _COUNT_IN_TEXT = re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
@@ -153,8 +158,10 @@ class QuestionPart:
     siblings: tuple[str, ...] = ()
     # The part before, when this one refers back to it ("… and which countries does it cover?")
     before: str = ""
-    # Whose words it asks for ("What did Raimondo say…", "How did Lutnick respond…")
+    # Whose words it asks for ("What did Raimondo say…", "How did Lutnick respond…"), and
+    # whether a deed answers too ("How did Baidu respond?": by reconsidering its model)
     speakers: tuple[str, ...] = ()
+    by_deed: bool = False
 
     @property
     def query(self) -> str:
@@ -213,27 +220,11 @@ def question_names(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        (
-            "january february march april may june july august september october november december"
-        ).split(),
-        start=1,
-    )
-}
-_MONTH_IN_QUESTION = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?=\.?\s+\d))\b"
-)
-
-
 def question_months(text: str) -> tuple[str, ...]:
     """Months a question dates its subject by ("the October 2022 rules", "Oct 7")."""
     found = []
-    for match in _MONTH_IN_QUESTION.finditer(text):
-        word = match.group(1).lower()
-        found.append(next(m for m in MONTHS if m.startswith(word[:3])))
+    for match in MONTH.finditer(text):
+        found.append(MONTH_NAMES[MONTH_NUMBERS[match.group(1).lower()] - 1].lower())
     return tuple(dict.fromkeys(found))
 
 
@@ -277,6 +268,7 @@ def analyse(question: str) -> list[QuestionPart]:
                     siblings=siblings,
                     before=before,
                     speakers=question_speakers(text),
+                    by_deed=bool(_DEED_QUESTION.search(text)),
                 )
             )
     return parts
@@ -305,6 +297,29 @@ _SAID = re.compile(
 )
 SPEECH_WINDOW = 12  # words between a speaker's name and the verb of speaking
 _TITLE_FILLER = frozenset("senator senators rep rep. secretary chairman sen sen. and".split())
+
+
+_DEED_QUESTION = re.compile(r"\b(?:respond|react|reply|answer)\b", re.IGNORECASE)
+# Words after which a name is acted upon or addressed, not acting ("a letter to … Lutnick").
+_ACTED_UPON = frozenset("to toward towards against at from by".split())
+
+
+def acts(text: str, name: str) -> bool:
+    """Whether ``name`` is named in ``text`` other than as whom something was sent or done
+    to: "while Baidu initially favored a closed model…", not "a letter to Secretary Lutnick"
+    (the few words before the name, back to a comma, hold no "to", "from", "by")."""
+    words = text.split()
+    for i, word in enumerate(words):
+        if not mentions(word, name):
+            continue
+        before: list[str] = []
+        for previous in reversed(words[max(0, i - 4) : i]):
+            if previous.endswith((",", ";", ":")):
+                break
+            before.append(previous.casefold())
+        if not set(before) & _ACTED_UPON:
+            return True
+    return False
 
 
 def question_speakers(text: str) -> tuple[str, ...]:
@@ -464,7 +479,9 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
     if part.wants == "who":
         found = {m.group().casefold() for m in _PROPER_NAME.finditer(text)}
         return any(
-            not any(mentions(name, own) for own in part.names) and name not in FUNCTION_WORDS
+            not any(mentions(name, own) for own in part.names)
+            and name not in FUNCTION_WORDS
+            and name not in _NOT_NAMES  # "October", "Monday", "Senate" name no one
             for name in found
         )
     return True

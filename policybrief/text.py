@@ -20,6 +20,42 @@ ABBREVIATIONS = frozenset(
 )
 
 BULLET = "•◦▪‣·-–—*"
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# Month names and their abbreviations, lower-cased, to the month's number.
+MONTH_NUMBERS = {
+    name: number
+    for number, full in enumerate(MONTH_NAMES, start=1)
+    for name in {full.lower(), full.lower()[:3], "sept" if number == 9 else full.lower()[:3]}
+}
+# A month in running text: capitalised (so the verb "may" is not a month); abbreviations only
+# before a day ("Oct. 7").
+MONTH = re.compile(
+    r"\b(" + "|".join(MONTH_NAMES) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+    r"(?=\.?\s+\d))\b"
+)
+# Spelled-out counts ("three new bills"); "one" is left out, being mostly not a number.
+NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+    if word != "_"
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _CANDIDATE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
 _PARAGRAPH = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\S+")

@@ -114,3 +114,8 @@ def test_each_company_of_a_list_gets_its_own_statement(sample: Project) -> None:
     (section,) = build_briefing(spec, sample.retriever, sample.writer).sections
     text = " ".join(s.text for s in section.statements)
     assert "DeepSeek" in text and "WeChat" in text and "380 billion RMB" in text
+
+
+def test_how_a_company_responded_is_answered_by_what_it_did(sample: Project) -> None:
+    answer = sample.ask("How did Baidu respond to DeepSeek?")
+    assert answer.found and "reconsider" in said(answer)

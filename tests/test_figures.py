@@ -138,3 +138,8 @@ def test_unanswered_questions_reach_the_template() -> None:
     )
     assert view["sections"][0]["unanswered"] == [gap.to_dict()]
     assert view["key_figures"] == []
+
+
+def test_designations_are_not_figures() -> None:
+    sentence = "Section 301 tariffs and Executive Order 14117 now cover 25 listed firms."
+    assert [f.text for f in figures_in(sentence)] == ["25"]

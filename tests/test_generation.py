@@ -265,3 +265,8 @@ def test_two_sources_are_cited_together_only_for_the_same_figures() -> None:
     statements = [s for s in answer(["How large is the credit?"], [first, second], 1)]
     cited = [[c.doc_id for c in s.citations] for s in statements if isinstance(s, Statement)]
     assert cited and all(len(doc_ids) == 1 for doc_ids in cited)
+
+
+def test_a_salutation_after_a_link_line_is_no_list_item() -> None:
+    text = "Read the full letter here or below:\nDear Secretary Lutnick:\nWe write to you today."
+    assert all("Dear" not in c.text for c in candidate_sentences([passage(text)]))

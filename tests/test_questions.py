@@ -6,6 +6,7 @@ import pytest
 
 from policybrief.questions import (
     QuestionPart,
+    acts,
     analyse,
     focus_words,
     has_wanted,
@@ -218,3 +219,10 @@ def test_an_event_word_matches_its_forms_but_not_an_adverb() -> None:
     assert inflects({"effect"}, "This rule is effective November 17, 2023.")
     assert not inflects({"effect"}, "to implement the controls more effectively")
     assert inflects({"rescind"}, "Commerce announced a rescission of the rule.")
+
+
+def test_a_response_may_be_a_deed_but_not_being_written_to() -> None:
+    assert only("How did Baidu respond to DeepSeek?").by_deed
+    assert not only("What did Raimondo say?").by_deed
+    assert acts("For example, while Baidu initially favored a closed model.", "baidu")
+    assert not acts("Ricketts sent a letter to Commerce Secretary Howard Lutnick.", "lutnick")
