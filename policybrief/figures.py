@@ -12,13 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from policybrief.text import MONTH_NAMES, NUMBER_WORDS
+from policybrief.text import MONTH_NAMES
 
 _MONTH = "|".join(MONTH_NAMES)
 _SCALE = r"(?:\s?(?:thousand|million|billion|trillion))"
 _CURRENCY = r"(?:RMB|yuan|dollars|euros|USD|EUR)"
 _NUMBER = r"\d+(?:[,.]\d+)*"
-_SPELLED = "|".join(NUMBER_WORDS) + "|hundreds"
 # The kinds of figure, most specific first; a figure is what one of these matches.
 _FIGURE = re.compile(
     rf"(?P<date>\b(?:{_MONTH})\s+\d{{1,2}},\s+\d{{4}}\b|\b\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\b"
@@ -26,7 +25,8 @@ _FIGURE = re.compile(
     rf"|(?P<money>[$€£¥]\s?{_NUMBER}(?:[–-]{_NUMBER})?{_SCALE}?(?:\s{_CURRENCY})?"
     rf"|\b{_NUMBER}{_SCALE}?\s{_CURRENCY}\b)"
     rf"|(?P<percent>\b{_NUMBER}\s?(?:%|percent\b|per cent\b))"
-    rf"|(?P<count>(?:\b{_NUMBER}(?:[–-]{_NUMBER})?{_SCALE}?|\b(?:{_SPELLED})\b)"
+    # Counts in digits only: "two rules" or "three bills" fill a table without informing it.
+    rf"|(?P<count>(?:\b{_NUMBER}(?:[–-]{_NUMBER})?{_SCALE}?)"
     r"(?=\s+(?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*))",
 )
 # Clause boundaries: a figure's clause says what it measures.

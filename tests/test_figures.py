@@ -48,7 +48,8 @@ def test_amounts_come_with_the_clause_that_says_what_they_measure() -> None:
     [
         ("The act includes 25% investment tax credits.", [("25%", "percent")]),
         ("This rule is effective November 17, 2023.", [("November 17, 2023", "date")]),
-        ("Members introduced three new bipartisan bills.", [("three", "count")]),
+        ("Members introduced three new bipartisan bills.", []),
+        ("Comments are due 60 days after publication.", [("60", "count")]),
         ("Between 25,000–45,000 new jobs were projected.", [("25,000–45,000", "count")]),
         ("(87 FR 62186) BIS imposed these controls in 2022 alone.", []),
         ("The funds total $160–200 billion overall.", [("$160–200 billion", "money")]),
