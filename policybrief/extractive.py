@@ -35,6 +35,7 @@ from policybrief.questions import (
     SCENE_NAMES,
     QuestionPart,
     acts,
+    amount_starts,
     analyse,
     focus_words,
     has_wanted,
@@ -45,13 +46,14 @@ from policybrief.questions import (
     shares_focus,
     speaks,
     spells_out,
+    states_day,
     wanted_heads,
 )
 from policybrief.text import MONTH_NUMBERS, content_words
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
 # Bump when the choice of sentences changes, so briefings written before are rebuilt.
-SELECTION_SCHEME = 2
+SELECTION_SCHEME = 3
 # Relevance against redundancy in the selection (1.0 would ignore redundancy).
 MMR_LAMBDA = 0.8
 # Sentences this similar to one already chosen say the same thing.
@@ -85,6 +87,9 @@ ABSENT_SHARE = 1 / 3
 LEXICAL_ANSWER = 0.6
 # A sentence this close to a plain "what" question needs none of its words to answer it.
 PARAPHRASE_FLOOR = 0.45
+# How many words from the figure a name asked about may stand ("Alibaba planned to invest
+# approximately 380 billion RMB" is four).
+AMOUNT_WINDOW = 8
 # A candidate that contains the best one may replace it if it scores this close.
 WIDER_MARGIN = 0.05
 _WANTED_WORDS = {
@@ -214,7 +219,7 @@ class ExtractiveGenerator:
         if part.query not in self._queries:
             self._queries[part.query] = self.embedder.embed_query(part.query)
         relevance = vectors @ self._queries[part.query]
-        part = _without_topic_names(part, documents)
+        part = _without_topic_names(_without_opener(part, documents), documents)
         named = {
             n: [mentions(f"{c.title}\n{c.context}", n) for c in candidates] for n in part.names
         }
@@ -391,6 +396,20 @@ def _without_topic_names(part: QuestionPart, documents: Sequence[str]) -> Questi
     return dataclasses.replace(part, names=rare)
 
 
+def _without_opener(part: QuestionPart, documents: Sequence[str]) -> QuestionPart:
+    """The part without its first word as a name when only its place made it capitalised:
+    "Overseas sales of H20?" is about H20, as the sources show by writing "overseas" in lower
+    case and never capitalising it mid-sentence."""
+    first = re.match(r"\W*([A-Z][a-z]+)\b", part.text)
+    if not first or first.group(1).casefold() not in part.names:
+        return part
+    word = first.group(1)
+    text = "\n".join(documents)
+    if not re.search(rf"\b{word.lower()}\b", text) or re.search(rf"[a-z,;]\s+{word}\b", text):
+        return part
+    return dataclasses.replace(part, names=tuple(n for n in part.names if n != word.casefold()))
+
+
 def _documents(passages: Sequence[Passage]) -> list[str]:
     """Each retrieved document's title and passages, one text per document."""
     texts: dict[str, list[str]] = {}
@@ -447,6 +466,11 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
         for month in part.months
     ):
         return False
+    # "Which rule took effect on November 17, 2022?" names a day: not any 17th, not 2023's.
+    if part.days and not any(
+        states_day(dated, day) or _published_on(candidate, day) for day in part.days
+    ):
+        return False
     # "What does the 35% tax credit apply to?" is not answered by the 25% one, nor "the four
     # new requirements" by the two. A day and month may be the document's own date.
     asked = _figures(part.text)
@@ -464,7 +488,36 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
         for s in part.speakers
     ):
         return False
+    if part.wants == "amount" and not _amount_of(part, candidate):
+        return False
     return not part.wants or has_wanted(candidate.text, part)
+
+
+def _published_on(candidate: Candidate, day: tuple[int, int, str]) -> bool:
+    published = candidate.passage.document.published
+    return bool(
+        published
+        and (published.month, published.day) == day[:2]
+        and (not day[2] or str(published.year) == day[2])
+    )
+
+
+def _amount_of(part: QuestionPart, candidate: Candidate) -> bool:
+    """Whether the sentence's amount is of what the part names: "How much is earmarked for
+    NASA?" is not answered by "$174 billion for research, including NASA and the NSF" unless
+    NASA stands beside the figure. Names of the document's own subject (its title) are exempt:
+    they are what every figure in it is about."""
+    text = candidate.text
+    words = text.split()
+    at = [len(text[:start].split()) for start in amount_starts(text)]
+    title = candidate.passage.document.title
+    for name in part.names:
+        if name in SCENE_NAMES or mentions(title, name) or not mentions(text, name):
+            continue
+        spots = [i for i, word in enumerate(words) if mentions(word, name)]
+        if spots and not any(abs(i - j) <= AMOUNT_WINDOW for i in spots for j in at):
+            return False
+    return True
 
 
 def _coverage(part: QuestionPart, words: Sequence[set[str]]) -> np.ndarray:

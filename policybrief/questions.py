@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from policybrief.text import (
@@ -35,6 +36,12 @@ _NOT_NAMES = frozenset(
     department bureau office committee subcommittee agency administration government congress
     house senate act rule rules law bill bills order report letter statement press release
     please i we you my our me show find explain any summary overview briefly were
+    beyond instead besides apart aside since despite following given regarding overall now
+    both either neither each every many among within without except including like unlike
+    whether although though because roughly approximately exactly another
+    full exact latest current main total official original initial final new recent first
+    last earliest run walk outline remind help let catch fill get break sketch lay spell
+    identify check confirm clarify detail define
     january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec
     monday tuesday wednesday thursday friday saturday sunday
@@ -108,7 +115,9 @@ _WANTS = (
         "who",
         re.compile(
             r"^\s*who\b|\b(?:and|but|or) who\b"
-            r"|\bwhich (?:other |\w+ )?(?:senators?|lawmakers?|officials?|people|persons?)\b",
+            r"|\bwhich (?:other |\w+ )?(?:senators?|lawmakers?|officials?|people|persons?)\b"
+            r"|\bwhat (?:is|was|are|were)\b.{1,60}\b(?:called|named)\b"
+            r"|\bwhat(?:'s|’s| is| was) the name of\b",
             re.I,
         ),
     ),
@@ -150,6 +159,8 @@ class QuestionPart:
     acronyms: tuple[str, ...] = ()  # those of the names written as acronyms ("SME", "IFR")
     years: tuple[str, ...] = ()
     months: tuple[str, ...] = ()  # lower-cased full month names
+    # Full dates the question states ("November 17, 2022"): (month number, day, year or "")
+    days: tuple[tuple[int, int, str], ...] = ()
     wants: str = ""  # "amount" | "count" | "date" | "who" | ""
     summary: bool = False
     # For one name of a list ("Baidu, Alibaba and Tencent"): that name, which the sentence
@@ -228,6 +239,33 @@ def question_months(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+_MONTH_WORD = "|".join(MONTH_NAMES) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_FULL_DATE = re.compile(
+    rf"\b({_MONTH_WORD})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+((?:19|20)\d\d)\b)?"
+    rf"|\b(\d{{1,2}})\s+({_MONTH_WORD})(?:,?\s+((?:19|20)\d\d)\b)?"
+)
+
+
+def _full_dates(text: str) -> Iterator[tuple[int, int, str]]:
+    for match in _FULL_DATE.finditer(text):
+        month, day, year = match.group(1, 2, 3) if match.group(1) else match.group(5, 4, 6)
+        yield MONTH_NUMBERS[month.lower().rstrip(".")], int(day), year or ""
+
+
+def question_days(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Full dates a question states ("Nov 17, 2022", "17 November"): (month, day, year)."""
+    return tuple(dict.fromkeys(_full_dates(text)))
+
+
+def states_day(text: str, day: tuple[int, int, str]) -> bool:
+    """Whether ``text`` states that day (of that year, when both write one)."""
+    month, number, year = day
+    return any(
+        (m, n) == (month, number) and (not year or not y or y == year)
+        for m, n, y in _full_dates(text)
+    )
+
+
 _REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those)\b", re.I)
 
 
@@ -263,6 +301,7 @@ def analyse(question: str) -> list[QuestionPart]:
                     acronyms=question_acronyms(text),
                     years=tuple(dict.fromkeys(_YEAR.findall(text))),
                     months=question_months(text),
+                    days=question_days(text),
                     wants=wants,
                     subject=subject,
                     siblings=siblings,
@@ -455,6 +494,11 @@ def _spellings(name: str) -> re.Pattern[str]:
     )
 
 
+def amount_starts(text: str) -> list[int]:
+    """Where amounts of money and percentages start in ``text``."""
+    return [match.start() for match in _AMOUNT_IN_TEXT.finditer(text)]
+
+
 def has_wanted(text: str, part: QuestionPart) -> bool:
     """Whether ``text`` holds the kind of fact the part asks for; for "how many X", a number
     that counts X ("two rules", not "two new license requirements" for "how many ECCNs")."""
@@ -471,6 +515,8 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
     if part.wants == "date":  # a date beside the event asked about ("effective November 17")
         heads = wanted_heads(part)
         for match in _DATE_IN_TEXT.finditer(text):
+            if _stated(match, text, part):
+                continue
             before = text[: match.start()].split()[-DATED_WINDOW:]
             after = text[match.end() :].split()[:DATED_WINDOW]
             if not heads or inflects(heads, " ".join(before + after)):
@@ -487,24 +533,55 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
     return True
 
 
+def _stated(match: re.Match[str], text: str, part: QuestionPart) -> bool:
+    """Whether the date found is one the question itself states: "By when were comments due
+    on the October 7, 2022 rule?" is not answered by "On October 7, 2022, BIS released…"."""
+    if match.group() in part.years:
+        return True
+    day = next(_full_dates(text[match.start() :]), None)
+    return bool(day and text[match.start() :].startswith(match.group()) and _same_day(day, part))
+
+
+def _same_day(day: tuple[int, int, str], part: QuestionPart) -> bool:
+    return any(day[:2] == asked[:2] for asked in part.days)
+
+
 # "Comments must be received by BIS no later than December 18": how far a date may stand from
 # the event it dates.
 DATED_WINDOW = 10
 # "25 and 50 separate potential projects": how far after a number the counted thing may come.
 COUNTED_WINDOW = 5
 _HOW_MANY = re.compile(
-    r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?(\w+)",
+    r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?"
+    r"(?:(?:pieces|kinds|types|sorts) of )?(\w+)",
     re.IGNORECASE,
 )
 
 
 def counted_words(part: QuestionPart) -> set[str]:
     """What "how many" counts: the word after it ("rules", "ECCNs")."""
-    return {w for m in _HOW_MANY.finditer(part.text) for w in content_words(m.group(1))}
+    return _with_kin({w for m in _HOW_MANY.finditer(part.text) for w in content_words(m.group(1))})
+
+
+# Words the sources use for what a question's word names: a budget is what is invested or
+# spent, a piece of legislation a bill.
+_KIN = {
+    stem: tuple(content_words(kin))
+    for words, kin in (
+        ("budget budgets spending spend", "invest spend fund allocate commit"),
+        ("legislation legislative", "bill act law"),
+    )
+    for stem in content_words(words)
+}
+
+
+def _with_kin(words: set[str]) -> set[str]:
+    return words.union(*(_KIN.get(w, ()) for w in words))
 
 
 _HEAD = re.compile(
-    r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?(\w+(?: \w+)?)"
+    r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?"
+    r"(?:(?:pieces|kinds|types|sorts) of )?(\w+(?: \w+)?)"
     r"|\b(?:what|which) ((?:\w+ ){1,2}?)(?:number|threshold|percentage|share|deadline|date)s?\b"
     r"|\b(\w+) (?:deadline|date)s?\b",
     re.IGNORECASE,
@@ -543,7 +620,7 @@ def wanted_heads(part: QuestionPart) -> set[str]:
     """What a "how many" or "what … deadline" question counts or dates ("rules" in "How many
     rules…", "comment" in "the comment deadline"): a figure about something else is no answer."""
     if part.wants == "amount":  # "Alibaba's share price" wants a price, not an investment
-        return {w for w in content_words(part.text) if re.fullmatch(_PRICED, w)}
+        return _with_kin({w for w in content_words(part.text) if re.fullmatch(_PRICED, w)})
     if part.wants not in ("count", "date"):
         return set()
     words: set[str] = set()
@@ -552,7 +629,7 @@ def wanted_heads(part: QuestionPart) -> set[str]:
         words.update(content_words(phrase))
     if part.wants == "date":  # "When did … take effect?" wants the date it took effect
         words.update(w for w in content_words(part.text) if w.startswith(_EVENT_WORDS))
-    return words - set(content_words(" ".join(part.names))) - _QUESTION_VERBS
+    return _with_kin(words - set(content_words(" ".join(part.names))) - _QUESTION_VERBS)
 
 
 def mentions_any(words: set[str], text: str) -> bool:
@@ -611,7 +688,8 @@ _QUESTION_VERBS = set(
     content_words(
         "say said says tell describe explain give list state states stated mention mentioned "
         "happen happened respond responding doing done make made know need want think "
-        "role mean means matter"
+        "role mean means matter problem problems issue issues purpose goal goals aim aims "
+        "reason reasons tackle address meant intend intended seek seeks try trying"
     )
 )
 

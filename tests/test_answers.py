@@ -74,6 +74,21 @@ def test_only_the_part_the_sources_answer_is_answered_and_the_rest_is_named(
     assert [gap.question for gap in answer.missing] == ["What did Nvidia say?"]
 
 
+def test_a_question_opening_with_a_capitalised_common_word_is_not_about_that_word(
+    policy: Project,
+) -> None:
+    answer = policy.ask(
+        "Beyond China, which destinations did the October 2023 update on advanced computing"
+        " chips and chipmaking tools cover?"
+    )
+    assert "Macau" in said(answer) or "arms embargo" in said(answer)
+
+
+def test_a_rule_dated_to_a_day_that_no_source_gives_is_not_answered(policy: Project) -> None:
+    answer = policy.ask("Which BIS semiconductor rule took effect on November 17, 2022?")
+    assert answer.statements == ()
+
+
 @pytest.mark.parametrize("question", ["Give me a summary of the article", "Why does this matter?"])
 def test_summary_questions_get_the_most_central_facts(sample: Project, question: str) -> None:
     answer = sample.ask(question)

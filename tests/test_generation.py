@@ -146,6 +146,16 @@ def test_a_figure_about_another_entity_does_not_answer_how_much() -> None:
     assert gaps(items)[0].reason == "no passage gives the amount for Tencent"
 
 
+def test_an_amount_must_stand_beside_the_name_it_is_asked_for() -> None:
+    p = passage(
+        "The act also invests $174 billion in public research in science and technology,"
+        " spread over many agencies and programmes across the country, including NASA."
+    )
+    assert texts(answer(["How much is earmarked for NASA?"], [p])) == []
+    near = passage("The act gives NASA $10 billion for science missions.")
+    assert texts(answer(["How much is earmarked for NASA?"], [near])) == [near.chunk.text]
+
+
 def test_a_year_the_sources_never_date_is_a_gap() -> None:
     p = passage("BIS issued rules restricting chip exports to China.", published=date(2022, 10, 7))
     assert texts(answer(["What did the 2022 BIS rules restrict?"], [p]))

@@ -15,6 +15,7 @@ from policybrief.questions import (
     names_everything,
     speaks,
     spells_out,
+    states_day,
     wanted_heads,
 )
 
@@ -35,6 +36,8 @@ def only(question: str) -> QuestionPart:
         ("What did the Senate say in October 2023?", ()),  # roles and months are not names
         ("Which Chinese firms are emerging to replace Nvidia?", ("chinese",)),
         ("How is Tencent doing, compared with Baidu?", ("tencent",)),
+        ("Beyond China, which destinations does it cover?", ("china",)),  # an opener
+        ("Instead of lobbying, what should Huang do?", ("huang",)),
     ],
 )
 def test_names_are_what_a_question_is_about(question: str, names: tuple[str, ...]) -> None:
@@ -226,3 +229,26 @@ def test_a_response_may_be_a_deed_but_not_being_written_to() -> None:
     assert not only("What did Raimondo say?").by_deed
     assert acts("For example, while Baidu initially favored a closed model.", "baidu")
     assert not acts("Ricketts sent a letter to Commerce Secretary Howard Lutnick.", "lutnick")
+
+
+def test_a_full_date_is_one_day_not_a_month_and_a_number() -> None:
+    part = only("Which BIS rule took effect on November 17, 2022?")
+    assert part.days == ((11, 17, "2022"),)
+    assert states_day("This rule is effective November 17, 2022.", part.days[0])
+    assert not states_day("On November 6, 2022, BIS released rules of October 17.", part.days[0])
+    assert not states_day("This rule is effective November 17, 2023.", part.days[0])
+    assert only("What happened on 6 Nov?").days == ((11, 6, ""),)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("Alibaba AI infrastructure budget?", "Alibaba planned to invest 380 billion RMB."),
+        ("How many pieces of legislation did they introduce?", "They introduced three new bills."),
+    ],
+)
+def test_the_sources_may_name_what_is_counted_or_priced_in_their_own_word(
+    question: str, sentence: str
+) -> None:
+    part = only(question)
+    assert inflects(wanted_heads(part), sentence) and has_wanted(sentence, part)
