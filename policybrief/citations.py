@@ -18,6 +18,7 @@ import numpy as np
 
 from policybrief.embedders import Embedder, SentenceVectors
 from policybrief.errors import PolicybriefError
+from policybrief.meaning import conflicts
 from policybrief.text import (
     MONTH,
     MONTH_NUMBERS,
@@ -211,6 +212,9 @@ class Verifier:
             )
         if looks_like_instruction(window.text):
             return Verdict(False, "rests on an instruction planted in the source"), citations
+        changed = conflicts(statement.text, window.text)
+        if changed:
+            return Verdict(False, changed), citations
         narrowed = Citation(chunk.chunk_id, chunk.doc_id, window.start, window.end, chunk.page)
         others = tuple(c for c in citations if c.chunk_id != chunk.chunk_id)
         return Verdict(True, f"supported (similarity {score:.2f})"), (narrowed, *others)
