@@ -6,6 +6,7 @@ reader has been checked against the passages it cites, whichever generator wrote
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -61,12 +62,16 @@ class Writer:
         gaps: list[Gap] = []
         generators: list[Generator] = [self.generator, self.fallback]
         for generator in dict.fromkeys(generators):
+            # After an LLM failed mid-answer, the fallback neither repeats what was shown nor
+            # goes over the budget.
+            if len(shown) >= max_statements:
+                break
             try:
                 for statement in generator.stream(
                     questions,
                     passages,
-                    max_statements=max_statements,
-                    placement=placement,
+                    max_statements=max_statements - len(shown),
+                    placement=_after(placement, shown),
                 ):
                     if isinstance(statement, Gap):
                         gaps.append(statement)
@@ -96,3 +101,15 @@ class Writer:
         )
         assert isinstance(draft, Draft)
         return draft
+
+
+def _after(placement: Placement, shown: Sequence[Statement]) -> Placement:
+    """``placement`` with ``shown`` statements and the spans they cite taken as said."""
+    if not shown:
+        return placement
+    return dataclasses.replace(
+        placement,
+        used=placement.used
+        | {(c.doc_id, c.start, c.end) for statement in shown for c in statement.citations},
+        said=(*placement.said, *(statement.text for statement in shown)),
+    )

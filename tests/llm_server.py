@@ -3,7 +3,7 @@
 
 Replies stream in small pieces (server-sent events for OpenAI, NDJSON for Ollama). ``delay``
 makes the server hang before answering; ``hold`` makes it pause after the first sentence until
-the test releases it, to prove that output streams.
+the test releases it, to prove that output streams; ``cut_after`` breaks the stream off.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class ScriptedLLM(ThreadingHTTPServer):
         self.replies: list[str] = []  # used in turn before ``reply``, one per request
         self.delay = 0.0
         self.hold: threading.Event | None = None
+        self.cut_after = 0  # >0: drop the connection after this many streamed pieces
         self.finished = threading.Event()
         self.requests: list[dict[str, Any]] = []
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -119,6 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
         done = [0]
+        sent = 0
         for piece in _pieces(reply):
             chunk = {
                 "id": "chatcmpl-1",
@@ -128,6 +130,12 @@ class _Handler(BaseHTTPRequestHandler):
                 "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
             }
             self._send_piece(f"data: {json.dumps(chunk)}\n\n".encode(), piece, done)
+            sent += 1
+            if sent == self.server.cut_after:  # the model dies mid-answer
+                self.close_connection = True
+                self.wfile.write(b"data: {not json\n\n")
+                self.wfile.flush()
+                return
         last = {
             "id": "chatcmpl-1",
             "object": "chat.completion.chunk",

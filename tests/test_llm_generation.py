@@ -333,6 +333,22 @@ def test_a_briefing_section_falls_back_when_the_llm_fails(
     assert lock["sections"][1]["note"]
 
 
+@pytest.mark.parametrize("budget", [1, 3])
+def test_an_llm_failing_mid_answer_leaves_the_fallback_the_rest_of_the_budget(
+    flagging: Project, server: ScriptedLLM, budget: int
+) -> None:
+    question = "How are Baidu, Alibaba and Tencent investing in AI?"
+    n = source_number(flagging, question, "380 billion RMB")
+    first = "In February, Alibaba planned to invest about 380 billion RMB in its AI infrastructure"
+    server.reply = f"{first} [{n}]. Tencent has also woven AI into WeChat and its services [{n}]."
+    server.cut_after = len(first.split()) + 4  # dies inside the second sentence
+    answer = flagging.ask(question, max_statements=budget)
+    texts = [s.text for s in answer.statements]
+    assert texts[0].startswith(first) and "extractive generator" in answer.note
+    assert len(texts) <= budget
+    assert not any("380 billion" in text for text in texts[1:])  # said once, not again
+
+
 def test_statements_are_parsed_with_their_citations() -> None:
     from policybrief.generation import parse_reply
     from tests.test_generation import passage
