@@ -120,8 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
         done = [0]
-        sent = 0
-        for piece in _pieces(reply):
+        for sent, piece in enumerate(_pieces(reply), start=1):
             chunk = {
                 "id": "chatcmpl-1",
                 "object": "chat.completion.chunk",
@@ -130,7 +129,6 @@ class _Handler(BaseHTTPRequestHandler):
                 "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
             }
             self._send_piece(f"data: {json.dumps(chunk)}\n\n".encode(), piece, done)
-            sent += 1
             if sent == self.server.cut_after:  # the model dies mid-answer
                 self.close_connection = True
                 self.wfile.write(b"data: {not json\n\n")
