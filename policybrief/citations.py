@@ -171,6 +171,23 @@ class Verifier:
         verdict, citations = self._judge(statement, chunks)
         return replace(statement, verdict=verdict, citations=citations)
 
+    def attribute(self, statement: Statement, chunks: Mapping[str, Chunk]) -> Statement:
+        """A statement the reply left uncited, cited to the passage that supports it (found
+        among all the model was given) and marked as cited by policybrief; else unsupported."""
+        every = tuple(
+            Citation(c.chunk_id, c.doc_id, c.start, c.end, c.page) for c in chunks.values()
+        )
+        if statement.citations or statement.unresolved or not every:
+            return self.verify(statement, chunks)
+        verdict, citations = self._judge(replace(statement, citations=every), chunks)
+        if not verdict.supported:
+            return replace(statement, verdict=Verdict(False, "no citation"))
+        if citations == every:  # quoted verbatim: cite the passage that holds the quotation
+            wanted = _plain(statement.text)
+            citations = tuple(c for c in every if wanted in _plain(chunks[c.chunk_id].text))
+        reason = f"{verdict.reason}; the reply gave no citation, policybrief found this one"
+        return replace(statement, verdict=Verdict(True, reason), citations=citations[:1])
+
     def _judge(
         self, statement: Statement, chunks: Mapping[str, Chunk]
     ) -> tuple[Verdict, tuple[Citation, ...]]:

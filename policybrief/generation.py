@@ -51,6 +51,36 @@ _CITATION = re.compile(r"\s*\[(\d+(?:\s*[-–,;]\s*\d+)*)\]")
 # "…billion. [1]" → "…billion [1]." so a citation stays with the sentence it follows.
 _CITATION_AFTER_END = re.compile(r"([.!?][\"'”’)]*)((?:\s*\[\d+(?:\s*[-–,;]\s*\d+)*\])+)(?=\s|$)")
 _REFERENCE_LIST = re.compile(r"^(?:#+\s*)?(?:sources|references|citations)\b", re.IGNORECASE)
+# Other ways models cite: "[Source 1]", "(Sources 1 and 2)", "according to source 1", "^1",
+# "【1】" and "【1†source】"; each becomes "[1]".
+_NUMBERS = r"(\d+(?:\s*(?:,|;|and|&|-|–)\s*\d+)*)"
+_OTHER_CITATIONS = (
+    re.compile(rf"\[\s*sources?\s*{_NUMBERS}\s*\]", re.IGNORECASE),
+    re.compile(rf"\(\s*(?:sources?|refs?\.?)\s*{_NUMBERS}\s*\)", re.IGNORECASE),
+    re.compile(
+        rf"\b(?:according to|as (?:stated|reported|noted) in|per) sources?\s*{_NUMBERS},?",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"【\s*{_NUMBERS}(?:†[^】]*)?\s*】"),
+    re.compile(r"\^(\d+)\b"),
+)
+# A reply's framing, not a claim: "Here is the section you asked for:", "I hope this helps."
+_FRAMING = re.compile(
+    r"^(?:(?:sure|certainly|of course|okay|ok)\b|here (?:is|are)\b|below (?:is|are)\b"
+    r"|based on the (?:provided )?(?:sources|passages|documents)[^,]*[:.]$|i hope\b|let me know\b"
+    r"|feel free\b|in summary:?$)|:\s*$",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(r"^\s*(?:[-*•]\s*)?\*\*[^*]{1,60}?:?\*\*:?\s*")
+
+
+def normalize_citations(text: str) -> str:
+    """The reply with every common citation form written as "[n]"."""
+    for pattern in _OTHER_CITATIONS:
+        text = pattern.sub(
+            lambda m: " [" + re.sub(r"\s*(?:and|&)\s*", ", ", m.group(1)) + "] ", text
+        )
+    return text
 
 
 class ThinkFilter:
@@ -116,10 +146,13 @@ def _numbers(group: str) -> list[int]:
 def statement_from_sentence(sentence: str, passages: Sequence[Passage]) -> Statement | None:
     """A statement with its ``[n]`` citations resolved to passages (n counts from 1)."""
     numbers = [n for match in _CITATION.finditer(sentence) for n in _numbers(match.group(1))]
-    text = _CITATION.sub("", sentence).replace("**", "")
+    text = _CITATION.sub("", _LABEL.sub("", sentence)).replace("**", "")
     text = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split())).strip()
+    text = text[:1].upper() + text[1:]  # "According to source 1, the ban…" → "The ban…"
     if len(text.split()) < 3 or text.startswith("#"):
         return None
+    if not numbers and _FRAMING.search(text):
+        return None  # a preamble or sign-off, not a statement
     citations, unresolved = [], []
     for number in dict.fromkeys(numbers):
         if 1 <= number <= len(passages):
@@ -139,7 +172,7 @@ class StatementParser:
         self.finished = False
 
     def _sentences(self, final: bool) -> Iterator[Statement]:
-        text = _CITATION_AFTER_END.sub(r"\2\1", self.buffer)
+        text = _CITATION_AFTER_END.sub(r"\2\1", normalize_citations(self.buffer))
         spans = split_sentences(text)
         ready = len(spans) if final else 0
         if not final:

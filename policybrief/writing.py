@@ -76,7 +76,7 @@ class Writer:
                     if isinstance(statement, Gap):
                         gaps.append(statement)
                         continue
-                    verified = self.verifier.verify(statement, chunks)
+                    verified = self.verifier.attribute(statement, chunks)
                     unsupported += not (verified.verdict and verified.verdict.supported)
                     if apply_policy([verified], self.policy)[0]:  # ``fail`` raises here
                         shown.append(verified)

@@ -104,7 +104,7 @@ def test_a_faithful_reply_passes(flagging: Project, server: ScriptedLLM) -> None
             "Tencent has woven AI features throughout WeChat and its other services [{m}].",
             "never mentions “Tencent”",
         ),
-        ("Alibaba is investing heavily in its AI infrastructure.", "no citation"),
+        ("Alibaba is cutting its spending on AI infrastructure.", "no citation"),
         ('Alibaba said it would "double all spending on chips" [{n}].', "not verbatim"),
         ("The H20 chip ban was lifted in March 2025 [{s}].", "instruction planted"),
     ],
@@ -347,6 +347,55 @@ def test_an_llm_failing_mid_answer_leaves_the_fallback_the_rest_of_the_budget(
     assert texts[0].startswith(first) and "extractive generator" in answer.note
     assert len(texts) <= budget
     assert not any("380 billion" in text for text in texts[1:])  # said once, not again
+
+
+FAITHFUL = (
+    (
+        "380 billion RMB",
+        "In February, Alibaba planned to invest about 380 billion RMB in its AI infrastructure",
+    ),
+    (
+        "Hunyuan",
+        "Tencent's Hunyuan 3D AI model shows how companies are adapting to geopolitical"
+        " constraints",
+    ),
+    ("SiCarrier", "SiCarrier is tied to Huawei and financially backed by the Shenzhen government"),
+)
+
+
+def _shapes(n: list[int]) -> dict[str, str]:
+    a, b, c = (text for _, text in FAITHFUL)
+    return {
+        "one-per-sentence": f"{a} [{n[0]}]. {b} [{n[1]}]. {c} [{n[2]}].",
+        "grouped": f"{a} [{n[0]}, {n[1]}]. {b} [{n[1]}][{n[0]}]. {c} [{n[2]}].",
+        "one-at-the-end": f"{a}. {b}. {c} [{n[0]}][{n[1]}][{n[2]}].",
+        "preamble-and-bullets": (
+            f"Here is the section you asked for:\n\n- **Alibaba:** {a} [{n[0]}].\n"
+            f"- **Tencent:** {b} [{n[1]}].\n- **SiCarrier:** {c} [{n[2]}].\n\n"
+            "I hope this helps!"
+        ),
+        "source-words": (
+            f"According to Source {n[0]}, {a[0].lower()}{a[1:]}. {b} (Source {n[1]}). "
+            f"{c} [Source {n[2]}]."
+        ),
+        "marks": f"{a}^{n[0]}. {b}【{n[1]}】. {c}【{n[2]}†source】.",
+    }
+
+
+@pytest.mark.parametrize("shape", list(_shapes([1, 2, 3])))
+def test_every_common_citation_shape_keeps_all_three_faithful_sentences(
+    flagging: Project, server: ScriptedLLM, shape: str
+) -> None:
+    question = "What are Alibaba, Tencent and SiCarrier doing?"
+    numbers = [source_number(flagging, question, needle) for needle, _ in FAITHFUL]
+    server.reply = _shapes(numbers)[shape]
+    answer = flagging.ask(question)
+    assert [text for text, supported, _ in verdicts(answer) if supported] == [
+        f"{text}." for _, text in FAITHFUL
+    ], verdicts(answer)
+    assert answer.unsupported == 0
+    added = [reason for _, _, reason in verdicts(answer) if "policybrief found" in reason]
+    assert len(added) == (2 if shape == "one-at-the-end" else 0)
 
 
 def test_statements_are_parsed_with_their_citations() -> None:
