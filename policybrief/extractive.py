@@ -53,7 +53,7 @@ from policybrief.text import MONTH_NUMBERS, content_words
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
 # Bump when the choice of sentences changes, so briefings written before are rebuilt.
-SELECTION_SCHEME = 3
+SELECTION_SCHEME = 4
 # Relevance against redundancy in the selection (1.0 would ignore redundancy).
 MMR_LAMBDA = 0.8
 # Sentences this similar to one already chosen say the same thing.
@@ -194,7 +194,19 @@ class ExtractiveGenerator:
         similarity = vectors @ vectors.T
         if placement.said:
             said = self._embed(list(placement.said))
-            repeats = (vectors @ said.T).max(axis=1) >= DUPLICATE_SIMILARITY
+            # A sentence restates one said before when it is as close and states the same
+            # figures and dates: two rules' titles embed alike, their dates tell them apart.
+            close = (vectors @ said.T) >= DUPLICATE_SIMILARITY
+            repeats = np.array(
+                [
+                    any(
+                        numeric_facts(c.text) == numeric_facts(placement.said[j])
+                        for j in np.flatnonzero(row)
+                    )
+                    for c, row in zip(candidates, close, strict=True)
+                ],
+                dtype=bool,
+            )
         else:
             repeats = np.zeros(len(candidates), dtype=bool)
         reserved = np.array([any(k in placement.reserved for k in c.keys) for c in candidates])
