@@ -92,7 +92,7 @@ _PASSIVE = re.compile(
 # How a source may give a cause without a causal connective ("an advantage through its
 # abundance of computing" is one "thanks to" it).
 _MEANS = re.compile(r"\b(?:through|via|by means of|since|owing)\b", re.IGNORECASE)
-ROLE_OVERLAP = 0.5  # share of the words between two names that both texts must share
+ROLE_OVERLAP = 0.3  # share of the words between two names that both texts must share
 ROLE_WINDOW = 10  # words between two names that one verb relates
 NEGATED_WORDS = 4  # content words after "not" that say what it negates
 CLAUSE_WORDS = 5  # content words after a causal connective that must come from the source
@@ -200,23 +200,25 @@ def _names(text: str, context: str) -> list[str]:
 
 def _swapped_name(statement: str, source: str) -> str:
     """A name the source sentence lacks, standing where the source names another one. A name
-    of several words ("Gina M. Raimondo", "United States") counts as kept when any of its
-    words is."""
+    of several words counts as kept when the other text has it whole or its last word
+    ("Raimondo" keeps "Gina M. Raimondo"; "Ted Cruz" does not keep "Ted Budd")."""
     said, named = _names(statement, source), _names(source, source)
-    extra = [
-        n
-        for n in said
-        if len(n) > 1 and not any(mentions(source, w) for w in _whole_name(statement, n, said))
-    ]
-    lost = [
-        n
-        for n in named
-        if len(n) > 1 and not any(mentions(statement, w) for w in _whole_name(source, n, named))
-    ]
+    extra = [n for n in said if len(n) > 1 and not _kept(source, statement, n, said)]
+    lost = [n for n in named if len(n) > 1 and not _kept(statement, source, n, named)]
     if extra and lost:
         swapped, named_instead = _spelled(statement, extra[0]), _spelled(source, lost[0])
         return f"“{swapped}” is not in the cited sentence, which names “{named_instead}”"
     return ""
+
+
+def _kept(other: str, text: str, name: str, names: list[str]) -> bool:
+    """Whether ``other`` has the whole name of ``text`` that ``name`` belongs to."""
+    whole = _whole_name(text, name, names)
+    if len(whole) == 1:
+        return mentions(other, name)
+    ordered = sorted(whole, key=lambda n: _position(text, n))
+    phrase = text[_position(text, ordered[0]) : _position(text, ordered[-1]) + len(ordered[-1])]
+    return mentions(other, phrase) or mentions(other, ordered[-1])
 
 
 def _whole_name(text: str, name: str, names: list[str]) -> list[str]:

@@ -84,6 +84,11 @@ BRIEFING = (
             "the statement says “Because”; the cited sentence gives no such cause",
         ),
         (
+            "The letter was co-signed by Ted Cruz and Roger Wicker.",
+            "The letter was also signed by Senators Ted Budd (R-NC) and Roger Wicker (R-MS).",
+            "“Cruz” is not in the cited sentence, which names “Budd”",
+        ),
+        (
             "Baidu compelled the rise of DeepSeek to reconsider its closed model.",
             "The rise of DeepSeek compelled Baidu to reconsider its closed model.",
             "the statement swaps the roles of “DeepSeek” and “Baidu” in the cited sentence",
