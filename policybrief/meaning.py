@@ -206,6 +206,9 @@ def _swapped_name(statement: str, source: str) -> str:
     extra = [n for n in said if len(n) > 1 and not _kept(source, statement, n, said)]
     lost = [n for n in named if len(n) > 1 and not _kept(statement, source, n, named)]
     if extra and lost:
+        # Name the word that differs: "Cruz" for "Budd", not the "Ted" both have.
+        extra.sort(key=lambda n: mentions(source, n))
+        lost.sort(key=lambda n: mentions(statement, n))
         swapped, named_instead = _spelled(statement, extra[0]), _spelled(source, lost[0])
         return f"“{swapped}” is not in the cited sentence, which names “{named_instead}”"
     return ""
