@@ -26,6 +26,16 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 _SOURCE_TAG = re.compile(r"<(/?)(sources?)\b", re.IGNORECASE)
 
 
+# Only web addresses become links: "javascript:", "data:" and the rest are shown as text.
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`\\]+", re.IGNORECASE)
+
+
+def safe_link(url: str) -> str:
+    """``url`` if a briefing may link to it (http or https, nothing a browser would strip or
+    reinterpret first), else ""."""
+    return url if url and _WEB_ADDRESS.fullmatch(url) else ""
+
+
 def shipped_templates_dir() -> Path:
     """Templates installed with the package (a wheel) or the repository's ``templates/``."""
     packaged = Path(__file__).with_name("templates")
@@ -237,7 +247,8 @@ def briefing_view(
                 "source": s.document.source,
                 "published": s.document.published,
                 "path": s.document.path,
-                "url": s.document.url,
+                "url": safe_link(s.document.url),  # "" unless it may become a link
+                "url_text": s.document.url,
                 "pages": list(s.pages),
                 "quotes": quotes.get(s.number, []),
             }

@@ -297,3 +297,51 @@ def test_docx_is_a_valid_zip(sample: Path, run_cli: Callable[..., Result]) -> No
     run_cli(sample, "generate", "ai-independence", "--format", "md,docx")
     data = (sample / "briefings" / "ai-independence" / "briefing.docx").read_bytes()
     assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://example.org/rule?id=1&x=2", True),
+        ("HTTP://EXAMPLE.ORG/RULE", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("  javascript:alert(1)", False),
+        ("java\tscript:alert(1)", False),
+        ("java\x00script:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("vbscript:msgbox(1)", False),
+        ("javascript&#58;alert(1)", False),
+        ('https://example.org/"onmouseover=alert(1)', False),
+        ("//evil.example/x", False),
+    ],
+)
+def test_only_web_addresses_become_links(url: str, linked: bool) -> None:
+    from policybrief.rendering import safe_link
+
+    assert (safe_link(url) == url) is linked
+    assert safe_link(url) in ("", url)
+
+
+def test_a_script_url_in_front_matter_is_shown_as_text_never_as_a_link(
+    make_project: Callable[..., Path], run_cli: Callable[..., Result]
+) -> None:
+    root = make_project(
+        {
+            "note.md": '---\ntitle: Note\nurl: "javascript:alert(1)"\n---\n'
+            "Alibaba planned to invest 380 billion RMB in its AI infrastructure in February.\n"
+        }
+    )
+    (root / "briefings" / "b").mkdir()
+    (root / "briefings" / "b" / "spec.yaml").write_text(
+        "title: T\nsections:\n  - heading: Money\n"
+        "    questions: ['How much is Alibaba investing in AI infrastructure?']\n",
+        "utf-8",
+    )
+    assert run_cli(root, "ingest").exit_code == 0
+    result = run_cli(root, "generate", "b")
+    assert result.exit_code == 0, result.output
+    html = (root / "briefings" / "b" / "briefing.html").read_text("utf-8")
+    markdown = (root / "briefings" / "b" / "briefing.md").read_text("utf-8")
+    assert 'href="javascript' not in html.lower() and "javascript:alert(1)" in html
+    assert "<javascript:" not in markdown and "javascript:alert(1)" in markdown
