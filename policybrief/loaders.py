@@ -90,10 +90,49 @@ def _detected(data: bytes, path: str) -> str:
     return str(tied[0])
 
 
+# Windows code pages of Western and Central European text, tried in this order when bytes
+# 0x80-0x9F (curly quotes, dashes, € in Windows-1252) rule out Latin-1 and the detector might
+# take them for a DOS code page.
+_WESTERN = ("cp1252", "cp1250")
+# Punctuation that may touch a word in Western text: "Commission’s", "„Chip“", "€4.2".
+_WORD_PUNCTUATION = frozenset("’‘“”„«»‹›–—…€•™°§©®·¿¡²")
+MAX_FOREIGN_LETTERS = 0.25  # share of letters outside ASCII in any Western language
+
+
+def _western(data: bytes) -> str:
+    """The text in a Western Windows code page if it reads as such, else ""."""
+    if not any(0x80 <= byte <= 0x9F for byte in data):
+        return ""
+    for encoding in _WESTERN:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _reads_western(text):
+            return text
+    return ""
+
+
+def _reads_western(text: str) -> bool:
+    """Whether decoded text looks like a Western language: few letters outside ASCII, and no
+    symbol inside a word ("dyplomacj\u00ea chipow\u00b9" is Polish read as Windows-1252)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    foreign = sum(not ch.isascii() for ch in letters)
+    if not letters or foreign > MAX_FOREIGN_LETTERS * len(letters):
+        return False
+    for i, ch in enumerate(text):
+        if ch.isascii() or ch.isalpha() or ch in _WORD_PUNCTUATION or ch.isspace():
+            continue
+        before, after = text[i - 1 : i], text[i + 1 : i + 2]
+        if before.isalpha() or after.isalpha():
+            return False
+    return True
+
+
 def decode(data: bytes, path: str) -> str:
-    """Text from bytes: UTF-16 with a BOM, UTF-8 (with or without BOM), else the encoding
-    charset-normalizer detects (cp1252, Latin-1, Shift-JIS, GB18030, …). Binary data is
-    refused rather than decoded into nonsense."""
+    """Text from bytes: UTF-16 with a BOM, UTF-8 (with or without BOM), Windows-1252 or -1250
+    when the text reads as a Western language, else the encoding charset-normalizer detects
+    (Latin-1, Shift-JIS, GB18030, …). Binary data is refused rather than decoded into nonsense."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -104,7 +143,7 @@ def decode(data: bytes, path: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = _detected(data, path)
+        text = _western(data) or _detected(data, path)
     if _control_share(text) > MAX_CONTROL_SHARE:
         raise LoadError(path, "binary data, not text")
     return text

@@ -179,3 +179,39 @@ def test_pdf_lines_join_and_broken_words_mend(tmp_path: Path) -> None:
     )
     doc = load_document(path, "wrapped.pdf")
     assert "advanced semiconductors took effect in October." in doc.text
+
+
+ENCODED_TEXTS = {
+    ("en", "cp1252"): "The Commission’s “chip diplomacy” review – worth €4.2 billion, says Müller… "
+    "It’s “final”.",
+    ("de", "cp1252"): "Die Kommission prüft die „Chip-Diplomatie“ – Kosten: 4,2 Mrd. €. "
+    "Größere Übernahmen sind möglich.",
+    ("es", "cp1252"): "¿Qué dijo la Comisión? «La diplomacia de los chips» cuesta "
+    "4,2 mil millones €.",
+    ("fr", "cp1252"): "La Commission a lancé l’examen « diplomatie des puces » — coût : 4,2 "
+    "milliards d’euros.",
+    ("fr", "latin_1"): "La Commission a lancé l'examen « diplomatie des puces » : coût 4,2 "
+    "milliards d'euros. Élève à Noël.",
+    ("pl", "cp1250"): "Komisja Europejska zbada „dyplomację chipową” – koszt 4,2 mld €. "
+    "Żółć, źdźbło, łódź.",
+    ("ru", "cp1251"): "Экспортный контроль США ускоряет развитие китайской индустрии ИИ — "
+    "«Хуавэй» представила чип.",
+    ("el", "cp1253"): "Οι έλεγχοι εξαγωγών των ΗΠΑ επιταχύνουν την ανάπτυξη της κινεζικής "
+    "βιομηχανίας τεχνητής νοημοσύνης.",
+    ("ja", "shift_jis"): "米国の輸出規制により、中国はＡＩチップの自給自足を加速している。"
+    "華為技術は新しいチップを発表した。",
+    ("zh", "gb18030"): "美国对英伟达H20芯片的禁令促使中国加快人工智能自主发展。"
+    "阿里巴巴计划投资3800亿元。",
+    ("ko", "euc_kr"): "미국의 수출 통제로 중국은 인공지능 반도체 자립을 가속화하고 있다. "
+    "화웨이는 새로운 칩을 발표했다.",
+    ("en", "utf-8"): "The Commission’s “chip diplomacy” review – worth €4.2 billion.",
+}
+
+
+@pytest.mark.parametrize(("language", "encoding"), list(ENCODED_TEXTS))
+def test_text_in_each_encoding_reads_back_with_its_punctuation(
+    tmp_path: Path, language: str, encoding: str
+) -> None:
+    text = ENCODED_TEXTS[language, encoding]
+    path = write(tmp_path, f"{language}-{encoding}.txt", text.encode(encoding))
+    assert load_document(path, path.name).text.strip() == text
