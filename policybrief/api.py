@@ -364,6 +364,10 @@ class Project:
         passages = self.retriever.retrieve(
             question, k=k, filters=filters, mode=mode, min_score=floor
         )
+        unmatched = filters.unmatched(self.index.documents().values()) if filters else ""
+        if unmatched:  # an empty filter is not missing evidence: say so, and what there is
+            yield Answer(question, (), (), (), found=False, unmatched=unmatched)
+            return
         for item in self.writer.stream(
             [question],
             passages,

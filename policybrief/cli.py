@@ -256,6 +256,7 @@ def _answer_json(answer: Any) -> dict[str, Any]:
         "unsupported": answer.unsupported,
         "note": answer.note,
         "missing": [gap.to_dict() for gap in answer.missing],
+        "unmatched": answer.unmatched,
         "sources": [
             {"number": s.number, "pages": list(s.pages), **s.document.to_dict()}
             for s in answer.sources
@@ -299,7 +300,9 @@ def _print_stream(events: Iterator[Any]) -> None:
         if isinstance(event, Notice):
             click.echo(f"note: {event.text}", err=True)
         elif isinstance(event, Answer):
-            if not event.found:
+            if event.unmatched:
+                click.echo(event.unmatched)
+            elif not event.found:
                 click.echo("The sources do not answer this question.")
             for gap in event.missing:
                 click.echo(f"Not answered: {gap.question} ({gap.reason})")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -244,6 +245,32 @@ class Filters:
             return False
         return not self.paths or any(fnmatch.fnmatch(info.doc_id, p) for p in self.paths)
 
+    def unmatched(self, documents: Iterable[DocumentInfo]) -> str:
+        """ "" when a document passes these filters; else that none does, and the publishers
+        and the dates the corpus has, so that the user can fix the filter."""
+        infos = list(documents)
+        if self.is_empty() or any(self.matches(info) for info in infos):
+            return ""
+        asked = ", ".join(
+            part
+            for part in (
+                f"since {self.since.isoformat()}" if self.since else "",
+                f"until {self.until.isoformat()}" if self.until else "",
+                *(f"source “{s}”" for s in self.sources),
+                *(f"path “{p}”" for p in self.paths),
+            )
+            if part
+        )
+        publishers = sorted({info.source for info in infos if info.source})
+        dates = sorted(info.published for info in infos if info.published)
+        undated = sum(info.published is None for info in infos)
+        held = [f"publishers {'; '.join(publishers)}" if publishers else "no stated publisher"]
+        if dates:
+            held.append(f"dates {dates[0].isoformat()} to {dates[-1].isoformat()}")
+        if undated:
+            held.append(f"{undated} undated")
+        return f"No document matches the filter ({asked}). The corpus has {', '.join(held)}."
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "since": self.since.isoformat() if self.since else None,
@@ -265,6 +292,7 @@ class Answer:
     note: str = ""  # e.g. that the LLM failed and the extractive generator answered
     unsupported: int = 0  # statements the verifier rejected (dropped or flagged)
     missing: tuple[Gap, ...] = ()  # parts of the question the sources do not answer
+    unmatched: str = ""  # why no document passed the filters, with what the corpus holds
 
 
 @dataclass(frozen=True)

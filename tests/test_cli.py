@@ -88,10 +88,29 @@ def test_ask_says_so_when_nothing_is_relevant(
 
 
 def test_ask_filters_by_date(project: Path, run_cli: Callable[..., Result]) -> None:
-    result = run_cli(project, "ask", "Alibaba investment", "--since", "2026-01-01")
-    assert "The sources do not answer this question." in result.output
+    kept = run_cli(project, "ask", "Alibaba investment", "--since", "2025-01-01")
+    assert "380 billion RMB" in kept.output
     bad = run_cli(project, "ask", "Alibaba", "--since", "yesterday")
     assert bad.exit_code == 2 and "not a date" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("flags", "asked"),
+    [
+        (["--since", "2026-01-01"], "since 2026-01-01"),
+        (["--source", "nosuchpublisher"], "source “nosuchpublisher”"),
+        (["--since", "2025-01-01", "--source", "senate"], "since 2025-01-01, source “senate”"),
+    ],
+)
+def test_a_filter_no_document_passes_is_named_with_what_the_corpus_has(
+    project: Path, run_cli: Callable[..., Result], flags: list[str], asked: str
+) -> None:
+    result = run_cli(project, "ask", "Alibaba investment", *flags)
+    assert f"No document matches the filter ({asked})" in result.output
+    assert "dates 2025-04-21 to 2025-04-21" in result.output
+    assert "do not answer" not in result.output
+    data = json.loads(run_cli(project, "ask", "Alibaba investment", *flags, "--json").output)
+    assert data["found"] is False and data["unmatched"].startswith("No document matches")
 
 
 def test_generate_writes_markdown_html_and_lock(
