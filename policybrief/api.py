@@ -36,7 +36,7 @@ from policybrief.briefings import (
 from policybrief.citations import POLICIES, Verifier, number_sources
 from policybrief.config import Settings, find_project_root, load_settings, with_overrides
 from policybrief.embedders import Embedder, create_embedder
-from policybrief.errors import ConfigError, IndexStateError, SpecError
+from policybrief.errors import ConfigError, CorpusSwitch, IndexStateError, SpecError
 from policybrief.evaluation import EvalReport, evaluate_retrieval, load_beir, slice_beir
 from policybrief.exporting import html_to_pdf, markdown_to_docx
 from policybrief.extractive import SELECTION_SCHEME, ExtractiveGenerator
@@ -52,6 +52,7 @@ from policybrief.freshness import (
     digest,
     lock_doc_ids,
     lock_record,
+    published_numbers,
     read_lock,
     reusable_sections,
     same_statements,
@@ -66,6 +67,7 @@ from policybrief.index import (
     IndexStatus,
     ProgressCallback,
     SyncReport,
+    scan_corpus,
     settings_fingerprint,
 )
 from policybrief.llm import create_chat_model
@@ -290,13 +292,43 @@ class Project:
 
     @writes
     def ingest(
-        self, path: str | Path | None = None, progress: ProgressCallback | None = None
+        self,
+        path: str | Path | None = None,
+        progress: ProgressCallback | None = None,
+        *,
+        switch: bool = False,
     ) -> SyncReport:
-        """Bring the index in line with the corpus folder (or ``path``), incrementally."""
-        corpus = Path(path).resolve() if path else self.corpus_dir
+        """Bring the index in line with the corpus folder (or ``path``), incrementally.
+
+        Mirroring another folder than the one indexed drops that folder's documents from the
+        index, so it needs ``switch``; ingesting the first folder again brings them back."""
+        corpus = Path(path).resolve() if path else self._indexed_corpus()
         if not corpus.is_dir():
             raise IndexStateError(f"corpus folder {corpus} does not exist")
+        leaving = self.switch_cost(corpus)
+        if leaving and not switch:
+            indexed = self._indexed_corpus()
+            raise CorpusSwitch(
+                f"{corpus} is not the indexed corpus ({indexed}): making it the corpus removes "
+                f"{leaving} document(s) from the index. Run again with --yes to switch; "
+                f"`brief ingest {indexed} --yes` switches back."
+            )
         return self.index.sync(corpus, progress)
+
+    def _indexed_corpus(self) -> Path:
+        """The folder the index mirrors: the last one synced, else the configured corpus."""
+        mirrored = self.index.mirrored_corpus()
+        return mirrored if mirrored and mirrored.is_dir() else self.corpus_dir
+
+    def switch_cost(self, corpus: Path) -> int:
+        """How many indexed documents leave the index if ``corpus`` becomes the corpus."""
+        if corpus.resolve() == self._indexed_corpus().resolve():
+            return 0
+        files, _ = scan_corpus(
+            corpus, self.root, follow_symlinks=self.settings.ingest.follow_symlinks
+        )
+        staying = {f.doc_id for f in files}
+        return sum(doc_id not in staying for doc_id in self.index.documents())
 
     @writes
     def add(self, items: Sequence[str], progress: ProgressCallback | None = None) -> AddReport:
@@ -333,7 +365,7 @@ class Project:
 
     def status(self) -> ProjectStatus:
         """Index state against the folder it mirrors (the configured corpus by default)."""
-        corpus = self.index.mirrored_corpus() or self.corpus_dir
+        corpus = self._indexed_corpus()
         return ProjectStatus(
             root=self.root,
             corpus=corpus,
@@ -452,7 +484,10 @@ class Project:
         spec = load_spec(self.briefings_dir, name)
         if formats is not None:
             spec = dataclasses.replace(spec, formats=parse_formats(list(formats), "--format"))
-        briefing = build_briefing(spec, self.retriever, self.writer, progress=progress)
+        numbered = published_numbers(read_lock(self.briefings_dir / name))
+        briefing = build_briefing(
+            spec, self.retriever, self.writer, numbered=numbered, progress=progress
+        )
         return self._write(briefing)
 
     def check(self, name: str) -> Staleness:
@@ -477,7 +512,7 @@ class Project:
                     self.retriever, spec.sections[index].questions, spec.filters
                 )
                 fresh[index] = {(p.chunk.chunk_id, p.chunk.content_hash) for p in passages}
-        return compare(
+        state = compare(
             spec,
             lock,
             folder=folder,
@@ -486,6 +521,19 @@ class Project:
             fresh_evidence=fresh,
             documents=documents,
         )
+        # Documents not yet indexed may change any section: say so, and list them all, so
+        # that a dry run never promises less than the real run does.
+        waiting = self.index.status(self._indexed_corpus())
+        diff = waiting.diff
+        unindexed = len(diff.new) + len(diff.modified) + len(diff.removed)
+        if unindexed or waiting.settings_changed:
+            state.reasons.append(
+                f"may be stale: {unindexed} document(s) not yet indexed"
+                if unindexed
+                else "may be stale: the index settings changed"
+            )
+            state.rebuild = set(range(len(spec.sections)))
+        return state
 
     def regenerate(
         self,
@@ -509,7 +557,7 @@ class Project:
     ) -> RegenerateReport:
         if dry_run:
             sync = None
-            pending = self.index.status(self.corpus_dir)
+            pending = self.index.status(self._indexed_corpus())
         else:
             sync = self.ingest(progress=progress)
             pending = None
@@ -526,13 +574,12 @@ class Project:
             folder = self.briefings_dir / name
             lock = read_lock(folder)
             reuse = self._reusable(spec, lock, state.rebuild)
-            order = [s["doc_id"] for s in lock["sources"]] if lock else []
             briefing = build_briefing(
                 spec,
                 self.retriever,
                 self.writer,
                 reuse=reuse,
-                source_order=order,
+                numbered=published_numbers(lock),
                 progress=progress,
             )
             report.results[name] = self._write(briefing)
@@ -585,6 +632,11 @@ class Project:
             index_generation=self.index.catalog.generation,
             generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
+        numbered = {
+            **published_numbers(previous),
+            **{s.document.doc_id: s.number for s in briefing.sources},
+        }
+        lock["numbered"] = dict(sorted(numbered.items(), key=lambda item: item[1]))
         if previous is not None and same_statements(previous, lock):
             lock["changes"] = previous.get("changes", [])
         else:

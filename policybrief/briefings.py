@@ -192,7 +192,7 @@ def build_briefing(
     writer: Writer,
     *,
     reuse: Mapping[int, Section] | None = None,
-    source_order: Sequence[str] = (),
+    numbered: Mapping[str, int] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Briefing:
     """Write every section of ``spec``, except those in ``reuse`` (kept as they are).
@@ -200,8 +200,8 @@ def build_briefing(
     Each section's best answers to its own questions are reserved for it first, so that an
     earlier section's spare slots do not take the sentence a later question needs.
 
-    ``source_order`` keeps earlier source numbers: documents cited before keep their order and
-    new ones follow, so an unchanged section reads the same after a partial rebuild.
+    ``numbered`` holds the source numbers published before: a document keeps its number and new
+    ones follow (``number_sources``), so citations read the same after a rebuild.
     """
     reuse = reuse or {}
     sections = []
@@ -252,4 +252,4 @@ def build_briefing(
         progress(len(spec.sections), len(spec.sections))
     documents = {p.document.doc_id: p.document for s in sections for p in s.evidence}
     statements = [st for s in sections for st in s.statements]
-    return Briefing(spec, tuple(sections), number_sources(statements, documents, source_order))
+    return Briefing(spec, tuple(sections), number_sources(statements, documents, numbered))

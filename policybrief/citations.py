@@ -51,21 +51,28 @@ class VerificationFailed(PolicybriefError):
 def number_sources(
     statements: Iterable[Statement],
     documents: Mapping[str, DocumentInfo],
-    preferred: Sequence[str] = (),
+    numbered: Mapping[str, int] | None = None,
 ) -> tuple[Source, ...]:
-    """One numbered source per cited document: those in ``preferred`` first, in that order,
-    then the rest in order of first citation."""
-    statements = list(statements)
-    cited = {c.doc_id for s in statements for c in s.citations}
-    order: dict[str, set[int]] = {doc_id: set() for doc_id in preferred if doc_id in cited}
+    """One numbered source per cited document. A document ``numbered`` before keeps its number
+    (an analyst may have quoted "[6]"); the others follow the highest number ever given, in order
+    of first citation. A number is never given to another document, so a source no longer cited
+    leaves its number unused."""
+    numbered = numbered or {}
+    pages: dict[str, set[int]] = {}
     for statement in statements:
         for citation in statement.citations:
-            pages = order.setdefault(citation.doc_id, set())
+            found = pages.setdefault(citation.doc_id, set())
             if citation.page is not None:
-                pages.add(citation.page)
+                found.add(citation.page)
+    numbers = {doc_id: numbered[doc_id] for doc_id in pages if doc_id in numbered}
+    following = max(numbered.values(), default=0)
+    for doc_id in pages:
+        if doc_id not in numbers:
+            following += 1
+            numbers[doc_id] = following
     return tuple(
-        Source(number, documents[doc_id], tuple(sorted(pages)))
-        for number, (doc_id, pages) in enumerate(order.items(), start=1)
+        Source(number, documents[doc_id], tuple(sorted(pages[doc_id])))
+        for doc_id, number in sorted(numbers.items(), key=lambda item: item[1])
     )
 
 

@@ -36,6 +36,8 @@ def _date_option(value: str | None) -> date | None:
 def _project(ctx: click.Context, **generation: Any) -> Any:
     """The project, with generation and verification settings from command-line flags."""
     from policybrief.api import Project
+    from policybrief.config import find_project_root
+    from policybrief.errors import ConfigError
 
     obj = ctx.ensure_object(dict)
     if "project" not in obj:
@@ -45,7 +47,13 @@ def _project(ctx: click.Context, **generation: Any) -> Any:
             "verification": {"policy": policy},
             "chroma": {"url": obj.get("chroma_url")},
         }
-        project = Project.open(obj.get("root") or Path.cwd(), overrides=overrides)
+        start = obj.get("root") or Path.cwd()
+        folder = find_project_root(Path(start))
+        if not any(
+            (folder / marker).exists() for marker in ("brief.toml", "corpus", ".policybrief")
+        ):
+            raise ConfigError(f"{folder} is not a policybrief project (run `brief init`)")
+        project = Project.open(folder, overrides=overrides)
         project.wait = not obj.get("no_wait")
         project.on_wait = lambda message: click.echo(message, err=True)
         obj["project"] = project
@@ -136,12 +144,24 @@ def cli(
 @cli.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the sync report as JSON.")
+@click.option(
+    "--yes", is_flag=True, help="Make PATH the corpus even if indexed documents leave the index."
+)
 @click.pass_context
-def ingest(ctx: click.Context, path: Path | None, as_json: bool) -> None:
-    """Index the corpus folder (default: corpus/), re-embedding only what changed."""
+def ingest(ctx: click.Context, path: Path | None, as_json: bool, yes: bool) -> None:
+    """Index the corpus folder (default: corpus/), re-embedding only what changed.
+
+    With PATH, index that folder instead; if documents of the indexed corpus would leave the
+    index, say how many and ask (or pass --yes)."""
     project = _project(ctx)
+    switch = yes
+    if path is not None and not yes and sys.stdin.isatty() and not as_json:
+        leaving = project.switch_cost(path)
+        switch = not leaving or click.confirm(
+            f"Make {path} the corpus? {leaving} indexed document(s) leave the index", default=False
+        )
     with _progress(ctx, "embedding") as progress:
-        report = project.ingest(path, progress)
+        report = project.ingest(path, progress, switch=switch)
     if as_json:
         _echo_json(report.__dict__)
         return

@@ -30,3 +30,7 @@ class TemplateRenderError(PolicybriefError):
 
 class IndexStateError(PolicybriefError):
     """The index is missing, or was built with settings that no longer apply."""
+
+
+class CorpusSwitch(PolicybriefError):
+    """Ingesting another folder than the indexed corpus, which would drop documents."""

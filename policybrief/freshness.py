@@ -119,6 +119,14 @@ def lock_record(
     }
 
 
+def published_numbers(lock: Mapping[str, Any] | None) -> dict[str, int]:
+    """Every source number a briefing has published (older locks: those of its sources)."""
+    if lock is None:
+        return {}
+    numbered = lock.get("numbered") or {s["doc_id"]: s["number"] for s in lock["sources"]}
+    return {str(doc_id): int(number) for doc_id, number in numbered.items()}
+
+
 def read_lock(folder: Path) -> dict[str, Any] | None:
     path = folder / LOCK_FILE
     if not path.is_file():

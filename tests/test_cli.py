@@ -171,3 +171,31 @@ def test_ingest_of_the_policy_corpus_reads_front_matter(
     assert answer["found"]
     assert answer["sources"][0]["published"] == "2025-12-03"
     assert "Senate" in answer["sources"][0]["source"]
+
+
+def test_ingesting_another_folder_asks_before_documents_leave_the_index(
+    project: Path, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "note.md").write_text("---\ntitle: Note\n---\nA note on chips.\n", "utf-8")
+    refused = run_cli(project, "ingest", str(other))
+    assert refused.exit_code == 1
+    assert "removes 1 document(s) from the index" in refused.output and "--yes" in refused.output
+    status = json.loads(run_cli(project, "status", "--json").output)
+    assert status["documents"] == 1 and status["corpus"].endswith("corpus")
+    switched = run_cli(project, "ingest", str(other), "--yes")
+    assert switched.exit_code == 0 and "note.md" in switched.output
+    assert run_cli(project, "ingest").exit_code == 0  # stays on the folder it now mirrors
+    back = run_cli(project, "ingest", str(project / "corpus"), "--yes")
+    assert back.exit_code == 0 and "000_2ce7d138358dc40e.txt" in back.output
+
+
+def test_outside_a_project_commands_say_so_and_leave_nothing_behind(
+    tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    for command in (["status"], ["ingest"], ["ask", "What?"]):
+        result = run_cli(tmp_path, *command)
+        assert result.exit_code == 1
+        assert "is not a policybrief project (run `brief init`)" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -226,7 +226,7 @@ def test_ask_interactive_keeps_state_between_questions(sample: Path) -> None:
     assert out.count("380 billion RMB") >= 2  # the answer, then /sources quoting it
     assert "[1] Trump's H20 chip ban" in out
     assert "filters: since=2030-01-01" in out
-    assert "The sources do not answer this question." in out
+    assert "No document matches the filter (since 2030-01-01)" in out
     assert "mode: keyword" in out and "k must be a positive whole number" in out
     assert "unknown command /nonsense" in out
 
