@@ -32,11 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
+from bench_verifier import load_source
+
 from policybrief import citations
 from policybrief.chunking import chunk_document
 from policybrief.config import ChunkingSettings, EmbeddingSettings, VerificationSettings
 from policybrief.embedders import create_embedder
-from policybrief.loaders import load_document
 from policybrief.types import Chunk, Citation, Document, Statement
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,7 +46,7 @@ DATA = REPO / "scripts" / "data" / "verifier"
 
 @dataclass(frozen=True)
 class Case:
-    doc: str  # "sample:…", "dev:…" or "scifact:…"
+    doc: str  # "sample:…", "dev:…" or "scifact:…" (the split hashes this name)
     statement: str
     kind: str  # "faithful" or the class of change; SciFact: "support" / "contradict"
     start: int = -1  # the paraphrased source span, -1 = cite the whole document
@@ -61,15 +62,6 @@ class Case:
     def half(self) -> str:
         digest = hashlib.sha256(self.doc.encode()).digest()[0]
         return "calibration" if digest % 2 == 0 else "held-out"
-
-
-def load(doc: str, shared: Path) -> Document:
-    kind, _, name = doc.partition(":")
-    if kind == "sample":
-        return load_document(REPO / "corpus" / name, name)
-    if kind == "dev":
-        return load_document(shared / "corpus-dev" / name, name)
-    raise SystemExit(f"unknown document {doc}")
 
 
 def scifact_cases(shared: Path) -> tuple[list[Case], dict[str, Document]]:
@@ -108,7 +100,8 @@ def main() -> None:
     claims, documents = scifact_cases(args.shared)
     for case in statements:
         if case.doc not in documents:
-            documents[case.doc] = load(case.doc, args.shared)
+            # "sample:" names the demo article, which bench_verifier calls "corpus:"
+            documents[case.doc] = load_source(case.doc.replace("sample:", "corpus:"), args.shared)
     embedder = create_embedder(EmbeddingSettings(), REPO)
     settings, verification = ChunkingSettings(), VerificationSettings()
     chunks = {
