@@ -47,6 +47,11 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def end_sentence(text: str) -> str:
+    """``text`` ending in a full stop, without a second one after "U.S." or a question mark."""
+    return text if text.rstrip().endswith((".", "?", "!")) else f"{text}."
+
+
 def fence(text: str) -> str:
     """Document text for a prompt: it cannot close or open the tags that delimit sources."""
     return _SOURCE_TAG.sub(r"‹\1\2", text)
@@ -88,7 +93,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(md=md_escape, cite=cite, date=format_date, fence=fence)
+        self.env.filters.update(
+            md=md_escape, cite=cite, date=format_date, fence=fence, period=end_sentence
+        )
 
     def template_files(self, name: str) -> list[Path]:
         """The file ``name`` resolves to (project templates win), then every template it
@@ -114,13 +121,19 @@ class Renderer:
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         try:
-            return self.env.get_template(name).render(context)
+            text = self.env.get_template(name).render(context)
         except jinja2.TemplateNotFound as exc:
             raise TemplateRenderError(f"template {exc.name!r} not found") from exc
         except jinja2.TemplateError as exc:
             raise TemplateRenderError(f"{_location(exc)}: {exc.message or exc}") from exc
         except Exception as exc:  # errors raised inside template expressions
             raise TemplateRenderError(f"{_location(exc)}: {type(exc).__name__}: {exc}") from exc
+        if name.endswith(".md.j2"):  # one blank line between blocks, however templates join
+            text = _BLANK_LINES.sub("\n\n", text)
+        return text
+
+
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def _quote(citation: Citation, chunks: dict[str, Chunk]) -> str:

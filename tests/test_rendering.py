@@ -67,3 +67,22 @@ def test_templates_run_sandboxed(tmp_path: Path) -> None:
     (tmp_path / "mutate.md.j2").write_text("{{ items.append(1) }}", "utf-8")
     with pytest.raises(TemplateRenderError, match="unsafe"):
         Renderer(tmp_path).render("mutate.md.j2", {"items": []})
+
+
+def test_the_source_list_stands_apart_and_a_title_ending_in_a_period_gets_no_second(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "page.md.j2").write_text('- last bullet\n{% include "_sources.md.j2" %}', "utf-8")
+    source = {
+        "number": 1,
+        "title": "Chips policy of the U.S.",
+        "source": "",
+        "published": None,
+        "path": "corpus/us.md",
+        "pages": [],
+        "url": "",
+        "url_text": "",
+    }
+    out = Renderer(tmp_path).render("page.md.j2", {"sources": [source]})
+    assert "- last bullet\n\n## Sources\n\n1. Chips policy of the U.S. Source not stated" in out
+    assert "\n\n\n" not in out
