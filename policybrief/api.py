@@ -649,11 +649,14 @@ class Project:
         files = {name: text for name, text in texts.items() if name[9:] in spec.formats}
         files[LOCK_FILE] = json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
 
+        # A PDF or DOCX made by an earlier run is rebuilt with the rest, never left outdated.
+        made = {fmt for fmt in ("pdf", "docx") if (folder / f"briefing.{fmt}").is_file()}
+
         def exports() -> dict[str, bytes]:
             built = {}
-            if "pdf" in spec.formats:
+            if "pdf" in spec.formats or "pdf" in made:
                 built["briefing.pdf"] = html_to_pdf(texts["briefing.html"])
-            if "docx" in spec.formats:
+            if "docx" in spec.formats or "docx" in made:
                 built["briefing.docx"] = markdown_to_docx(texts["briefing.md"])
             return built
 

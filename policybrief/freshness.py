@@ -421,7 +421,16 @@ def write_outputs(
         return False
     binaries = exports()
     previous = read_lock(folder)
-    if previous is not None:
+    # Archive a version only when what it says or shows changes, not when a format is added.
+    rewritten = [
+        name
+        for name, text in files.items()
+        if name != LOCK_FILE and (folder / name).is_file() and not unchanged(name, text)
+    ]
+    said = json.loads(files[LOCK_FILE]) if LOCK_FILE in files else None
+    if previous is not None and said is not None and not same_statements(previous, said):
+        rewritten.append(LOCK_FILE)
+    if previous is not None and rewritten:
         archive(folder, previous)
     for name, data in binaries.items():
         atomic_write_bytes(folder / name, data)

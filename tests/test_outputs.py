@@ -89,6 +89,30 @@ def test_formats_can_be_chosen_in_the_spec_and_bad_ones_are_refused(
     assert bad.exit_code == 1 and "unknown format(s) rtf" in bad.output
 
 
+def test_adding_a_format_archives_no_copy_of_the_same_briefing(
+    sample: Path, run_cli: Callable[..., Result]
+) -> None:
+    folder = sample / "briefings" / "ai-independence"
+    assert run_cli(sample, "generate", "ai-independence").exit_code == 0
+    for formats in ("docx", "md,docx", "md"):
+        result = run_cli(sample, "generate", "ai-independence", "--format", formats)
+        assert result.exit_code == 0, result.output
+    history = folder / "history"
+    assert not history.exists() or not any(history.iterdir())
+
+
+def test_a_docx_from_an_earlier_run_is_rebuilt_with_the_briefing(
+    sample: Path, run_cli: Callable[..., Result]
+) -> None:
+    folder = sample / "briefings" / "ai-independence"
+    assert run_cli(sample, "generate", "ai-independence", "--format", "md,docx").exit_code == 0
+    before = (folder / "briefing.docx").read_bytes()
+    spec = folder / "spec.yaml"
+    spec.write_text(spec.read_text("utf-8").replace('title: "', 'title: "Revised: ', 1), "utf-8")
+    assert run_cli(sample, "generate", "ai-independence").exit_code == 0
+    assert (folder / "briefing.docx").read_bytes() != before
+
+
 def test_shipped_templates_are_listed_and_a_project_template_overrides(
     sample: Path, run_cli: Callable[..., Result]
 ) -> None:
