@@ -21,6 +21,7 @@ from policybrief.errors import SpecError
 from policybrief.loaders import parse_date
 from policybrief.questions import is_summary
 from policybrief.retrieval import Retriever
+from policybrief.text import yaml_problem
 from policybrief.types import (
     Briefing,
     BriefingSpec,
@@ -101,8 +102,10 @@ def load_spec(briefings_dir: Path, name: str) -> BriefingSpec:
         raise SpecError(f"no briefing spec at {path} (briefings: {known})")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path}: not valid YAML at {yaml_problem(exc)}") from exc
     if not isinstance(data, dict):
         raise SpecError(f"{path}: expected a mapping with title and sections")
     unknown = set(data) - _SPEC_KEYS

@@ -13,7 +13,7 @@ import shutil
 import urllib.request
 from datetime import date
 from pathlib import Path
-from urllib.error import URLError
+from urllib.error import HTTPError, URLError
 from urllib.parse import urlparse
 
 import yaml
@@ -47,6 +47,8 @@ def fetch(url: str, timeout: float = 30.0) -> tuple[bytes, str]:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read(MAX_BYTES + 1)
             content_type = response.headers.get_content_type()
+    except HTTPError as exc:  # "HTTP 404 Not Found", not the bare reason "File not found"
+        raise FetchError(f"cannot fetch {url}: HTTP {exc.code} {exc.reason}") from exc
     except (URLError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise FetchError(f"cannot fetch {url}: {reason}") from exc

@@ -60,10 +60,15 @@ def _kind(exc: BaseException) -> str:
     return "other"
 
 
+# Where ChatOllama connects when no base_url is set: the URL a failure names.
+OLLAMA_URL = "http://127.0.0.1:11434"
+
+
 def describe_failure(exc: BaseException, settings: GenerationSettings) -> tuple[str, str]:
     """(kind, one-line message) for an exception raised by a chat model call."""
     kind = _kind(exc)
-    where = settings.base_url or settings.model_path or settings.backend
+    default = OLLAMA_URL if settings.backend == "ollama" else settings.backend
+    where = settings.base_url or settings.model_path or default
     if kind == "timeout":
         return kind, f"{settings.backend} at {where} timed out after {settings.timeout:g} s"
     if kind == "connection":
@@ -124,9 +129,13 @@ def _gguf_model(settings: GenerationSettings, project_root: Path) -> Any:
     path = Path(settings.model_path).expanduser()
     path = path if path.is_absolute() else project_root / path
     if not settings.model_path or not path.is_file():
+        if not settings.model_path:
+            raise ConfigError(
+                "the gguf backend needs a model file: set [generation] model_path to a .gguf file"
+            )
         raise ConfigError(
-            f"the gguf backend needs a model file: set [generation] model_path ({path} "
-            "does not exist)"
+            f"the gguf backend's model file {path} does not exist: set [generation] model_path "
+            "to a .gguf file"
         )
     _require("gguf")
     from policybrief.gguf import LlamaCppChatModel

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from policybrief.errors import LoadError
+from policybrief.text import yaml_problem
 from policybrief.types import Document
 
 # pypdf logs every oddity of a malformed file; the one-line skip reason is what users need.
@@ -273,9 +274,9 @@ def split_front_matter(text: str, display: str) -> tuple[dict[str, Any], str]:
         raise LoadError(display, "front matter opened with --- but never closed")
     try:
         meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        reason = str(exc).splitlines()[0]
-        raise LoadError(display, f"front matter is not valid YAML ({reason})") from exc
+    except yaml.YAMLError as exc:  # the front matter starts on the file's second line
+        reason = yaml_problem(exc, first_line=2)
+        raise LoadError(display, f"front matter is not valid YAML at {reason}") from exc
     if not isinstance(meta, dict):
         raise LoadError(display, "front matter is not a mapping of keys to values")
     return meta, text[match.end() :]

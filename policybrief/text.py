@@ -183,3 +183,12 @@ def names_every_term(question: str, text: str) -> bool:
     SiCarrier?" embeds far from a long passage that names SiCarrier once; the name still counts."""
     wanted = set(content_words(question))
     return bool(wanted) and wanted <= set(content_words(text))
+
+
+def yaml_problem(exc: Exception, first_line: int = 1) -> str:
+    """A YAML error as "line L, column C: problem" (``first_line``: where the YAML starts)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is None:
+        return str(problem)
+    return f"line {mark.line + first_line}, column {mark.column + 1}: {problem}"

@@ -265,6 +265,15 @@ def test_an_unreachable_server_is_one_clear_line(
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_an_unreachable_ollama_names_the_url_it_tried() -> None:
+    from policybrief.config import GenerationSettings
+    from policybrief.llm import describe_failure
+
+    settings = GenerationSettings(backend="ollama", model="m")
+    _, message = describe_failure(ConnectionRefusedError("refused"), settings)
+    assert "cannot reach the ollama server at http://127.0.0.1:11434" in message
+
+
 def test_unreachable_server_error_comes_from_the_generator(
     corpus_root: Path, real_embedder: Embedder
 ) -> None:
@@ -295,6 +304,7 @@ def test_a_missing_extra_names_the_fix(corpus_root: Path, monkeypatch: pytest.Mo
         ({"backend": "openai", "model": "m"}, "needs the server's URL"),
         ({"backend": "ollama"}, "needs a model name"),
         ({"backend": "gguf", "model_path": "nope.gguf"}, "nope.gguf does not exist"),
+        ({"backend": "gguf"}, r"set \[generation\] model_path to a .gguf file"),
         ({"backend": "telepathy"}, "unknown generation backend"),
     ],
 )

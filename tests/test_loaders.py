@@ -89,8 +89,8 @@ def test_markdown_without_front_matter_takes_title_from_first_heading(tmp_path: 
 
 
 def test_markdown_with_broken_front_matter_is_a_clear_load_error(tmp_path: Path) -> None:
-    path = write(tmp_path, "bad.md", "---\ntitle: [unclosed\n---\nBody\n")
-    with pytest.raises(LoadError, match="front matter is not valid YAML"):
+    path = write(tmp_path, "bad.md", "---\ntitle: ok\nsource: [unclosed\n---\nBody\n")
+    with pytest.raises(LoadError, match="front matter is not valid YAML at line 3, column 18"):
         load_document(path, "bad.md")
 
 

@@ -205,6 +205,22 @@ def web_server(tmp_path: Path) -> Iterator[str]:
     server.server_close()
 
 
+def test_a_missing_page_is_named_by_its_http_status(
+    sample: Path, web_server: str, run_cli: Callable[..., Result]
+) -> None:
+    result = run_cli(sample, "add", f"{web_server}/gone.html")
+    assert result.exit_code == 1 and "HTTP 404" in result.output
+
+
+def test_a_broken_spec_names_the_line_and_column(
+    sample: Path, run_cli: Callable[..., Result]
+) -> None:
+    spec = sample / "briefings" / "ai-independence" / "spec.yaml"
+    spec.write_text("title: T\nsections:\n  - heading: [unclosed\n", "utf-8")
+    result = run_cli(sample, "generate", "ai-independence")
+    assert result.exit_code == 1 and "not valid YAML at line 4, column 1" in result.output
+
+
 def test_add_fetches_a_page_and_copies_a_file(
     sample: Path, web_server: str, tmp_path: Path, run_cli: Callable[..., Result]
 ) -> None:
