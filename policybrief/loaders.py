@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,12 @@ class _Builder:
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•◦▪‣]|\d+[.)])\s+")
 
 
+# Hyphens that only typesetting puts at a line's end (U+2010 hyphen, U+2011 non-breaking, soft
+# hyphen): a word broken there is one word, whatever the case of the next letter.
+_BREAK_HYPHENS = ("\u2010", "\u2011", "\u00ad")
+_BROKEN_WORD = re.compile(r"(?<=\w)[\u2010\u2011\u00ad]\s+(?=\w)")
+
+
 class _Paragraphs:
     """Joins wrapped lines into paragraphs: a blank line or a list item starts a new one."""
 
@@ -207,8 +214,12 @@ class _Paragraphs:
         for nxt in self.lines[1:]:
             if self.dehyphenate and joined.endswith("-") and nxt[:1].islower():
                 joined = joined[:-1] + nxt  # a word broken across lines
+            elif self.dehyphenate and joined.endswith(_BREAK_HYPHENS):
+                joined = joined[:-1] + nxt  # a typesetter's hyphen: always a broken word
             else:
                 joined = f"{joined} {nxt}"
+        if self.dehyphenate:  # "compli‐ ance", "Deep‐ Seek": breaks the text layer kept
+            joined = _BROKEN_WORD.sub("", joined).replace("\u00ad", "")
         self.builder.paragraph(joined)
         self.lines = []
 
@@ -336,8 +347,77 @@ def load_html(path: Path, doc_id: str, display: str) -> Document:
     return parse_html(decode(path.read_bytes(), display), doc_id, display, path.stem)
 
 
+# Main text shorter than this gives trafilatura too little to tell content from boilerplate.
+SHORT_PAGE = 500
+
+
 def parse_html(html: str, doc_id: str, display: str, stem: str) -> Document:
-    """An HTML page (from a file or fetched) as a document: main text and its metadata."""
+    """An HTML page (from a file or fetched) as a document: main text and its metadata.
+
+    trafilatura finds the main text (it beats the block extractor on 150 real pages: see
+    BENCHMARKS.md); a page it cannot read goes to ``parse_html_by_blocks``. Metadata in the
+    page's own tags (og:title, article:published_time…) comes first, trafilatura's after."""
+    import trafilatura
+
+    try:
+        blocks: Document | None = parse_html_by_blocks(html, doc_id, display, stem)
+    except LoadError:
+        blocks = None
+    builder = _Builder()
+    text = trafilatura.extract(html) or ""
+    if blocks is not None and len(text) < SHORT_PAGE and _marks_main(html):
+        return blocks  # too little for trafilatura's statistics; the page marks its article
+    headings = _headings(trafilatura.extract(html, output_format="xml"))
+    for line in text.splitlines():
+        if " ".join(line.split()) in headings:
+            builder.heading(line)
+        else:
+            builder.paragraph(line)
+    if not builder.parts:
+        if blocks is None:
+            raise LoadError(display, "no text found")
+        return blocks
+    metadata = trafilatura.extract_metadata(html)
+    default_title = stem.replace("_", " ").replace("-", " ")
+    title = blocks.title if blocks and blocks.title != default_title else ""
+    published = blocks.published if blocks else None
+    source = blocks.source if blocks else ""
+    url = blocks.url if blocks else ""
+    if metadata is not None:
+        title = title or _without_site(metadata.title or "", metadata.sitename or "")
+        published = published or parse_date(metadata.date or "")
+        source = source or metadata.sitename or ""
+        url = url or metadata.url or ""
+    return _document(
+        stem, doc_id, display, builder, title=title, published=published, source=source, url=url
+    )
+
+
+def _marks_main(html: str) -> bool:
+    """Whether the page marks its main text with one <article> or <main> element."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    return any(len(soup.find_all(name)) == 1 for name in ("article", "main"))
+
+
+def _headings(xml: str | None) -> set[str]:
+    """The headings of trafilatura's XML output, white space normalised."""
+    found = re.findall(r"<head\b[^>]*>(.*?)</head>", xml or "", re.DOTALL)
+    return {" ".join(unescape(text).split()) for text in found if "<" not in text}
+
+
+def _without_site(title: str, site: str) -> str:
+    """A page title without its site suffix ("… | Example Trade Monitor")."""
+    parts = re.split(r"\s+[|–—-]\s+", title)
+    if len(parts) > 1 and site and parts[-1].casefold().strip() in site.casefold():
+        return " – ".join(parts[:-1])
+    return title
+
+
+def parse_html_by_blocks(html: str, doc_id: str, display: str, stem: str) -> Document:
+    """An HTML page's metadata, and the text of its article (or main, or body) block by block:
+    the fallback for pages trafilatura cannot read."""
     import warnings
 
     from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning

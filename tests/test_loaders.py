@@ -215,3 +215,20 @@ def test_text_in_each_encoding_reads_back_with_its_punctuation(
     text = ENCODED_TEXTS[language, encoding]
     path = write(tmp_path, f"{language}-{encoding}.txt", text.encode(encoding))
     assert load_document(path, path.name).text.strip() == text
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.mark.skipif(not DEJAVU.is_file(), reason="needs a font with U+2010 (DejaVu Sans)")
+def test_pdf_words_broken_by_typesetting_hyphens_are_mended(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.add_font("DejaVu", fname=str(DEJAVU))
+    pdf.set_font("DejaVu", size=12)
+    pdf.add_page()
+    pdf.multi_cell(
+        0, 8, "Export compli\u2010\nance matters to Deep\u2010\nSeek and the U.S.-\nChina talks."
+    )
+    pdf.output(str(tmp_path / "report.pdf"))
+    text = load_document(tmp_path / "report.pdf", "report.pdf").text
+    assert "Export compliance matters to DeepSeek and the U.S.- China talks." in text
