@@ -388,6 +388,8 @@ def parse_html(html: str, doc_id: str, display: str, stem: str) -> Document:
         published = published or parse_date(metadata.date or "")
         source = source or metadata.sitename or ""
         url = url or metadata.url or ""
+    site = source or (metadata.sitename if metadata is not None else "") or ""
+    title = _without_site(title, site)  # "Rule on chips | Example Trade Monitor"
     return _document(
         stem, doc_id, display, builder, title=title, published=published, source=source, url=url
     )

@@ -232,3 +232,16 @@ def test_pdf_words_broken_by_typesetting_hyphens_are_mended(tmp_path: Path) -> N
     pdf.output(str(tmp_path / "report.pdf"))
     text = load_document(tmp_path / "report.pdf", "report.pdf").text
     assert "Export compliance matters to DeepSeek and the U.S.- China talks." in text
+
+
+def test_a_page_title_loses_its_site_suffix(tmp_path: Path) -> None:
+    body = " ".join(["Commerce tightened the rules on advanced chips for export to China."] * 12)
+    path = write(
+        tmp_path,
+        "page.html",
+        "<html><head><title>New chip rule | Example Trade Monitor</title>"
+        '<meta property="og:site_name" content="Example Trade Monitor"></head>'
+        f"<body><article><h1>New chip rule</h1><p>{body}</p></article></body></html>",
+    )
+    doc = load_document(path, "page.html")
+    assert doc.title == "New chip rule" and doc.source == "Example Trade Monitor"
