@@ -795,8 +795,9 @@ def eval_group() -> None:
 )
 @click.option("--max-docs", type=click.IntRange(1), help="Evaluate on a slice of the corpus.")
 @click.option("--max-queries", type=click.IntRange(1), help="Evaluate on the first N queries.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option(
-    "--json",
+    "--output",
     "json_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the figures to this JSON file.",
@@ -809,6 +810,7 @@ def eval_retrieval(
     modes: str,
     max_docs: int | None,
     max_queries: int | None,
+    as_json: bool,
     json_path: Path | None,
 ) -> None:
     """Index a BEIR dataset with the real pipeline and print nDCG@10, Recall@100 and MRR@10
@@ -826,6 +828,11 @@ def eval_retrieval(
             max_queries=max_queries,
             progress=progress,
         )
+    if json_path is not None:
+        json_path.write_text(json.dumps(dataclasses.asdict(report), indent=2) + "\n", "utf-8")
+    if as_json:
+        _echo_json(dataclasses.asdict(report))
+        return
     click.echo(
         f"{report.dataset} ({report.split}): {report.documents} documents, {report.chunks} "
         f"chunks, {report.queries} queries; indexing {report.index_seconds} s "
@@ -837,8 +844,6 @@ def eval_retrieval(
             f"{row.mode:<9}{row.ndcg_10:>9.4f}{row.recall_100:>9.4f}{row.mrr_10:>9.4f}"
             f"{row.latency_p50_ms:>9.1f}{row.latency_p95_ms:>9.1f}"
         )
-    if json_path is not None:
-        json_path.write_text(json.dumps(dataclasses.asdict(report), indent=2) + "\n", "utf-8")
 
 
 def main() -> None:
