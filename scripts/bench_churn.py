@@ -4,7 +4,8 @@
     PYTHONPATH=/path/to/older/checkout .venv/bin/python scripts/bench_churn.py   # a baseline
 
 A project of eight corpus-dev documents with a four-section spec (a bottom line of three
-statements, CHIPS Act funding, critical minerals, the AI Diffusion Rule) is generated; then, each from that same start:
+statements, CHIPS Act funding, critical minerals, the AI Diffusion Rule) is generated; then,
+each from that same start:
 
 - ``add``: a document on none of the sections' topics is added (the April 2024 BIS
   clarifications), and ``brief regenerate`` runs;
