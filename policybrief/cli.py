@@ -695,20 +695,25 @@ def watch(ctx: click.Context, debounce: float) -> None:
 @click.pass_context
 def doctor(ctx: click.Context, repair: bool, as_json: bool) -> None:
     """Check that the vector store, the keyword index, the catalog and briefing locks agree;
-    --repair makes them agree. Exit code 1 if problems remain."""
-    report = _project(ctx).doctor(repair=repair)
+    --repair makes them agree, then checks again. Exit code 1 if problems remain."""
+    project = _project(ctx)
+    report = project.doctor(repair=repair)
     problems = report.problems
+    # After repairing, check again: the exit code says what remains, not what was tried.
+    remaining = project.doctor(repair=False).problems if repair and problems else []
     if as_json:
-        _echo_json({"problems": problems, "repaired": report.repaired})
+        _echo_json({"problems": problems, "repaired": report.repaired, "remaining": remaining})
     elif not problems:
         click.echo("index, keyword index, catalog and locks agree")
     else:
         verb = "repaired" if repair else "found"
         for problem in problems:
             click.echo(f"{verb}: {problem}")
+        for problem in remaining:
+            click.echo(f"still: {problem}")
         if not repair:
             click.echo("run `brief doctor --repair` to fix these")
-    if problems and not repair:
+    if (problems and not repair) or remaining:
         sys.exit(1)
 
 

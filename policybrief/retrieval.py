@@ -20,7 +20,7 @@ import numpy as np
 
 from policybrief.config import RetrievalSettings
 from policybrief.embedders import Embedder
-from policybrief.errors import ConfigError
+from policybrief.errors import ConfigError, IndexStateError
 from policybrief.index import Index
 from policybrief.questions import names_everything
 from policybrief.text import names_every_term
@@ -107,6 +107,11 @@ def diversify(
     return chosen
 
 
+def _incomplete(what: str) -> IndexStateError:
+    """An index that lost part of itself answers from what remains: say so instead."""
+    return IndexStateError(f"the index is incomplete: {what}; run `brief doctor --repair`")
+
+
 class Retriever:
     def __init__(
         self,
@@ -138,13 +143,18 @@ class Retriever:
             return [Candidate(i, s, keyword=s) for i, s in keyword]
         vector = self.query_vector(query)
         dense = self.index.store.search(vector, limit + FETCH_MARGIN, allowed)
+        if not dense and (allowed is None or allowed) and not self.index.is_empty():
+            raise _incomplete("the vector store holds no vectors for the indexed chunks")
         if mode == "dense":
             return [Candidate(i, s, dense=s) for i, s in dense]
         keyword = self._keyword(query, limit * KEYWORD_DEPTH, allowed)
         pool = [i for i, _ in dense[:limit]] + [i for i, _ in keyword[:limit]]
         cosine = dict(dense)
         missing = [i for i in pool if i not in cosine]
-        for chunk_id, chunk_vector in self.index.store.vectors(missing).items():
+        found = self.index.store.vectors(missing)
+        if len(found) < len(set(missing)):
+            raise _incomplete(f"{len(set(missing)) - len(found)} indexed chunks have no vector")
+        for chunk_id, chunk_vector in found.items():
             cosine[chunk_id] = float(chunk_vector @ vector)
         return fuse(pool, cosine, dict(keyword), self.settings.dense_weight)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -199,3 +200,17 @@ def test_outside_a_project_commands_say_so_and_leave_nothing_behind(
         assert result.exit_code == 1
         assert "is not a policybrief project (run `brief init`)" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_damaged_index_says_so_instead_of_answering_from_what_remains(
+    project: Path, run_cli: Callable[..., Result]
+) -> None:
+    shutil.rmtree(project / ".policybrief" / "chroma")  # the vector store is lost
+    damaged = run_cli(project, "ask", "How much is Alibaba investing in AI infrastructure?")
+    assert damaged.exit_code == 1
+    assert "the index is incomplete" in damaged.output and "brief doctor --repair" in damaged.output
+    repaired = run_cli(project, "doctor", "--repair")
+    assert repaired.exit_code == 0, repaired.output
+    assert "still:" not in repaired.output
+    answer = run_cli(project, "ask", "How much is Alibaba investing in AI infrastructure?")
+    assert answer.exit_code == 0 and "380 billion RMB" in answer.output
