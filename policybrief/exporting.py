@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from policybrief.errors import ConfigError
 
-_INLINE = re.compile(r"(\*\*.+?\*\*|`[^`]+`)")
+_INLINE = re.compile(r"(\*\*.+?\*\*|`[^`]+`|<https?://[^>\s]+>)")
 _ESCAPED = re.compile(r"\\([\\`*_\[\]<>#|])")
 _NUMBERED = re.compile(r"^(\d+)\.\s+(.*)$")
 
@@ -34,7 +35,9 @@ def _runs(paragraph: object, text: str) -> None:
     for part in _INLINE.split(text):
         if not part:
             continue
-        if part.startswith("**") and part.endswith("**"):
+        if part.startswith("<http") and part.endswith(">"):  # a Markdown autolink
+            _hyperlink(paragraph, part[1:-1])
+        elif part.startswith("**") and part.endswith("**"):
             run = paragraph.add_run(_ESCAPED.sub(r"\1", part[2:-2]))  # type: ignore[attr-defined]
             run.bold = True
         elif part.startswith("`") and part.endswith("`"):
@@ -42,6 +45,23 @@ def _runs(paragraph: object, text: str) -> None:
             run.font.name = "Courier New"
         else:
             paragraph.add_run(_ESCAPED.sub(r"\1", part))  # type: ignore[attr-defined]
+
+
+def _hyperlink(paragraph: Any, url: str) -> None:
+    """A clickable link in a python-docx paragraph (python-docx has no API for one)."""
+    from docx.enum.dml import MSO_THEME_COLOR
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    relation = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), relation)
+    run = paragraph.add_run(url)
+    run.font.color.theme_color = MSO_THEME_COLOR.HYPERLINK
+    run.font.underline = True
+    link.append(run._r)
+    paragraph._p.append(link)
 
 
 def markdown_to_docx(markdown: str) -> bytes:

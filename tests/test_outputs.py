@@ -331,6 +331,21 @@ def test_html_output_is_one_self_contained_file(
     assert "@media print" in html and 'id="src-1"' in html
 
 
+def test_a_source_url_is_a_hyperlink_in_docx_and_printed_once_in_pdf() -> None:
+    import zipfile
+
+    from policybrief.exporting import markdown_to_docx
+
+    markdown = "## Sources\n\n1. A rule. BIS, 7 October 2022. <https://example.org/rule>\n"
+    docx = zipfile.ZipFile(io.BytesIO(markdown_to_docx(markdown)))
+    body = docx.read("word/document.xml").decode("utf-8")
+    relations = docx.read("word/_rels/document.xml.rels").decode("utf-8")
+    assert "<w:hyperlink" in body and "&lt;https://" not in body
+    assert 'Target="https://example.org/rule"' in relations
+    css = (REPO / "templates" / "_base.html.j2").read_text("utf-8")
+    assert 'a[href^="http"]:not(.url)::after' in css  # a bare URL is not printed again
+
+
 def test_docx_is_a_valid_zip(sample: Path, run_cli: Callable[..., Result]) -> None:
     import zipfile
 
