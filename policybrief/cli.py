@@ -297,14 +297,14 @@ def _answer_json(answer: Any) -> dict[str, Any]:
 
 
 def _print_sources(sources: Any) -> None:
-    from policybrief.rendering import format_date
+    from policybrief.rendering import end_sentence, format_date
 
     click.echo("\nSources:")
     for source in sources:
         info = source.document
         pages = f", p. {', '.join(map(str, source.pages))}" if source.pages else ""
         click.echo(
-            f"[{source.number}] {info.title}. {info.source or 'Source not stated'}, "
+            f"[{source.number}] {end_sentence(info.title)} {info.source or 'Source not stated'}, "
             f"{format_date(info.published)}. {info.path}{pages}"
         )
 

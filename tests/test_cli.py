@@ -214,3 +214,17 @@ def test_a_damaged_index_says_so_instead_of_answering_from_what_remains(
     assert "still:" not in repaired.output
     answer = run_cli(project, "ask", "How much is Alibaba investing in AI infrastructure?")
     assert answer.exit_code == 0 and "380 billion RMB" in answer.output
+
+
+def test_ask_lists_a_title_ending_in_us_with_one_period(
+    make_project: Callable[..., Path], run_cli: Callable[..., Result]
+) -> None:
+    root = make_project(
+        {
+            "us.md": "---\ntitle: Chip policy of the U.S.\n---\n"
+            "Alibaba planned to invest 380 billion RMB in its AI infrastructure.\n"
+        }
+    )
+    assert run_cli(root, "ingest").exit_code == 0
+    result = run_cli(root, "ask", "How much is Alibaba investing in AI infrastructure?")
+    assert "[1] Chip policy of the U.S. Source not stated" in result.output
