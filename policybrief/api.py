@@ -17,7 +17,7 @@ import dataclasses
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -40,7 +40,7 @@ from policybrief.errors import ConfigError, CorpusSwitch, IndexStateError, SpecE
 from policybrief.evaluation import EvalReport, evaluate_retrieval, load_beir, slice_beir
 from policybrief.exporting import html_to_pdf, markdown_to_docx
 from policybrief.extractive import SELECTION_SCHEME, ExtractiveGenerator
-from policybrief.fetching import add_file, add_url, is_url
+from policybrief.fetching import add_file, add_url, describe, is_url
 from policybrief.freshness import (
     HISTORY,
     LOCK_FILE,
@@ -71,6 +71,7 @@ from policybrief.index import (
     settings_fingerprint,
 )
 from policybrief.llm import create_chat_model
+from policybrief.loaders import parse_date, sidecar_of
 from policybrief.locking import write_lock
 from policybrief.questions import is_summary
 from policybrief.rendering import Renderer, briefing_view
@@ -107,6 +108,7 @@ class AddReport:
     added: list[Path]
     already: list[str]  # files or pages whose content the corpus already held
     sync: SyncReport
+    described: list[Path] = field(default_factory=list)  # sidecars written or changed
 
 
 @dataclass
@@ -331,22 +333,38 @@ class Project:
         return sum(doc_id not in staying for doc_id in self.index.documents())
 
     @writes
-    def add(self, items: Sequence[str], progress: ProgressCallback | None = None) -> AddReport:
+    def add(
+        self,
+        items: Sequence[str],
+        progress: ProgressCallback | None = None,
+        described: Mapping[str, str] | None = None,
+    ) -> AddReport:
         """Copy files, or fetch web pages (saved as Markdown with front matter), into the
-        corpus, then index them."""
+        corpus, then index them. ``described`` (title, published, source, url) is what the
+        user says about the items; it goes in each one's sidecar and wins over the file's own
+        metadata. An item already in the corpus can be described this way too."""
+        described = {key: value for key, value in (described or {}).items() if value}
+        if described.get("title") and len(items) > 1:
+            raise ConfigError("a title describes one item: add the others separately")
+        if described.get("published") and parse_date(described["published"]) is None:
+            given = described["published"]
+            raise ConfigError(f"published date {given!r} is not a date (use YYYY-MM-DD)")
         added: list[Path] = []
         already: list[str] = []
+        sidecars: list[Path] = []
         today = datetime.now(UTC).date()
         for item in items:
             if is_url(item):
-                path = add_url(item, self.corpus_dir, today)
+                path, new = add_url(item, self.corpus_dir, today)
             else:
-                path = add_file(Path(item).expanduser(), self.corpus_dir)
-            if path is None:
-                already.append(item)
-            else:
+                path, new = add_file(Path(item).expanduser(), self.corpus_dir)
+            if described and describe(path, described):
+                sidecars.append(sidecar_of(path))
+            if new:
                 added.append(path)
-        return AddReport(added, already, self.ingest(progress=progress))
+            else:
+                already.append(item)
+        return AddReport(added, already, self.ingest(progress=progress), sidecars)
 
     def doctor(self, repair: bool = False) -> DoctorReport:
         """Check that vector store, keyword index, catalog and briefing locks agree; with

@@ -754,19 +754,45 @@ def templates(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("items", nargs=-1, required=True)
+@click.option("--title", help="The item's title (one item only).")
+@click.option(
+    "--published", callback=lambda _c, _p, v: _date_option(v), help="Its date, YYYY-MM-DD."
+)
+@click.option("--source", "publisher", help="Its publisher.")
+@click.option("--url", help="Where it was published.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was added as JSON.")
 @click.pass_context
-def add(ctx: click.Context, items: tuple[str, ...], as_json: bool) -> None:
+def add(
+    ctx: click.Context,
+    items: tuple[str, ...],
+    title: str | None,
+    published: date | None,
+    publisher: str | None,
+    url: str | None,
+    as_json: bool,
+) -> None:
     """Add files (copied into the corpus) or web pages (fetched, saved as Markdown with their
-    title, date and publisher) to the corpus, then index them. ITEMS are paths or URLs."""
+    title, date and publisher) to the corpus, then index them. ITEMS are paths or URLs.
+
+    --title, --published, --source and --url describe the items, for files such as PDFs that
+    do not say it themselves: they are kept in a sidecar beside each file (report.pdf.yaml)
+    and win over the file's own metadata. Give them for a file already in the corpus to
+    describe it."""
     project = _project(ctx)
+    described = {
+        "title": title or "",
+        "published": published.isoformat() if published else "",
+        "source": publisher or "",
+        "url": url or "",
+    }
     with _progress(ctx, "embedding") as progress:
-        report = project.add(items, progress)
+        report = project.add(items, progress, described)
     if as_json:
         _echo_json(
             {
                 "added": [str(p) for p in report.added],
                 "already": report.already,
+                "described": [str(p) for p in report.described],
                 "index": report.sync.__dict__,
             }
         )
@@ -775,6 +801,8 @@ def add(ctx: click.Context, items: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"added    {path}")
     for item in report.already:
         click.echo(f"present  {item} (the corpus already has this content)")
+    for sidecar in report.described:
+        click.echo(f"described {sidecar}")
     _print_sync(ctx, report.sync)
 
 

@@ -3,7 +3,8 @@
 A page is fetched once, its main text and metadata (title, publication date, publisher) are
 extracted with the same HTML loader the corpus uses, and it is saved as Markdown with front
 matter (including where and when it was fetched), so the corpus keeps a stable, readable copy
-that does not change when the page does. PDFs are saved as they are.
+that does not change when the page does. PDFs are saved as they are. What the user says about
+an item (title, date, publisher, URL) goes in a sidecar beside it (``report.pdf.yaml``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import urllib.request
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from urllib.error import HTTPError, URLError
@@ -20,7 +22,8 @@ import yaml
 
 from policybrief import __version__
 from policybrief.errors import PolicybriefError
-from policybrief.loaders import LOADERS, decode, parse_html
+from policybrief.fsutil import atomic_write_text
+from policybrief.loaders import LOADERS, decode, parse_html, read_sidecar, sidecar_of
 from policybrief.types import Document
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -83,40 +86,40 @@ def to_markdown(document: Document, url: str, fetched: date) -> str:
     return f"---\n{front}---\n\n" + "\n\n".join(blocks) + "\n"
 
 
-def _free(path: Path, data: bytes) -> Path | None:
-    """``path``, or a numbered variant if taken by other content; None if this content is there."""
+def _place(path: Path, data: bytes) -> tuple[Path, bool]:
+    """Where ``data`` goes: ``path`` or a numbered variant if taken by other content; and
+    whether it is new (False: that file already holds this content)."""
     candidate, number = path, 1
     while candidate.exists():
         if candidate.read_bytes() == data:
-            return None
+            return candidate, False
         number += 1
         candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
-    return candidate
+    return candidate, True
 
 
-def add_url(url: str, corpus: Path, today: date) -> Path | None:
-    """Fetch ``url`` into ``corpus/web/``; returns the new file (None if already there)."""
+def add_url(url: str, corpus: Path, today: date) -> tuple[Path, bool]:
+    """Fetch ``url`` into ``corpus/web/``; the file and whether it is new."""
     body, content_type = fetch(url)
     folder = corpus / WEB_FOLDER
     if content_type == "application/pdf" or body.startswith(b"%PDF"):
         name = slug(Path(urlparse(url).path).stem or urlparse(url).hostname or "document")
-        target = _free(folder / f"{name}.pdf", body)
+        target, new = _place(folder / f"{name}.pdf", body)
     else:
         html = decode(body, url)
         document = parse_html(html, url, url, slug(urlparse(url).path) or "page")
         dated = f"{document.published.isoformat()}-" if document.published else ""
-        data = to_markdown(document, url, today).encode("utf-8")
-        target = _free(folder / f"{dated}{slug(document.title)}.md", data)
-        body = data
-    if target is None:
-        return None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(body)
-    return target
+        body = to_markdown(document, url, today).encode("utf-8")
+        target, new = _place(folder / f"{dated}{slug(document.title)}.md", body)
+    if new:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+    return target, new
 
 
-def add_file(source: Path, corpus: Path) -> Path | None:
-    """Copy a supported file into ``corpus``; returns the copy (None if already there)."""
+def add_file(source: Path, corpus: Path) -> tuple[Path, bool]:
+    """Copy a supported file into ``corpus``; the copy and whether it is new (a file already
+    in the corpus is its own copy)."""
     if not source.is_file():
         raise FetchError(f"{source} is not a file")
     if source.suffix.lower() not in LOADERS:
@@ -124,11 +127,22 @@ def add_file(source: Path, corpus: Path) -> Path | None:
             f"{source}: unsupported file type; supported: {', '.join(sorted(LOADERS))}"
         )
     if source.resolve().is_relative_to(corpus.resolve()):
-        return None  # already in the corpus
-    data = source.read_bytes()
-    target = _free(corpus / source.name, data)
-    if target is None:
-        return None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source, target)
-    return target
+        return source, False
+    target, new = _place(corpus / source.name, source.read_bytes())
+    if new:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    return target, new
+
+
+def describe(path: Path, fields: Mapping[str, str]) -> bool:
+    """Set ``fields`` (title, published, source, url) in ``path``'s sidecar, keeping the keys
+    it already had; whether the sidecar changed."""
+    sidecar = sidecar_of(path)
+    meta = read_sidecar(path, str(path))
+    wanted = {**meta, **{key: value for key, value in fields.items() if value}}
+    if wanted == meta:
+        return False
+    text = yaml.safe_dump(wanted, allow_unicode=True, sort_keys=False)
+    atomic_write_text(sidecar, text)
+    return True

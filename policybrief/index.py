@@ -21,7 +21,7 @@ from policybrief.chunking import chunk_document, embedding_prefix, sha
 from policybrief.config import ChromaSettings, ChunkingSettings, IngestSettings
 from policybrief.embedders import Embedder
 from policybrief.errors import LoadError
-from policybrief.loaders import LOADERS, load_document
+from policybrief.loaders import LOADERS, SIDECAR_SUFFIX, load_document, sidecar_of
 from policybrief.store import ChromaStore, VectorStore
 from policybrief.types import Chunk, DocumentInfo
 
@@ -90,19 +90,26 @@ def scan_corpus(
         except ValueError:
             display = str(path)
         if path.suffix.lower() not in LOADERS:
-            ignored.append(display)
+            if not _describes_a_document(path):
+                ignored.append(display)
             continue
         try:
             stat = path.stat()
+            # A sidecar is part of its document: editing it re-reads the document.
+            sidecar = sidecar_of(path)
+            extra = sidecar.stat() if sidecar.is_file() else None
         except OSError:  # a dangling symlink, or a file gone since the scan
             continue
+        size, mtime_ns = stat.st_size, stat.st_mtime_ns
+        if extra is not None:
+            size, mtime_ns = size + extra.st_size, max(mtime_ns, extra.st_mtime_ns)
         problem = ""
         if outside and not follow_symlinks:
             problem = (
                 "symlink to a file outside the corpus (set [ingest] follow_symlinks = true "
                 "to index it)"
             )
-        files.append(CorpusFile(doc_id, path, display, stat.st_size, stat.st_mtime_ns, problem))
+        files.append(CorpusFile(doc_id, path, display, size, mtime_ns, problem))
     return files, ignored
 
 
@@ -147,11 +154,22 @@ def settings_fingerprint(
     )
 
 
+def _describes_a_document(path: Path) -> bool:
+    """Whether ``path`` is the sidecar of a supported file beside it."""
+    if not path.name.endswith(SIDECAR_SUFFIX):
+        return False
+    described = path.with_name(path.name[: -len(SIDECAR_SUFFIX)])
+    return described.suffix.lower() in LOADERS and described.is_file()
+
+
 def file_sha256(path: Path) -> str:
+    """The content digest of a corpus file, its sidecar included when it has one."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    sidecar = sidecar_of(path)
+    for part in (path, sidecar) if sidecar.is_file() else (path,):
+        with part.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 

@@ -8,8 +8,11 @@ with a one-line reason; nothing else escapes.
 from __future__ import annotations
 
 import logging
+import math
 import re
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from html import unescape
 from pathlib import Path
@@ -43,6 +46,21 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # Emphasis only between word boundaries, as in CommonMark: "IL_6 and TNF_a" stays as it is.
 _MD_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# PDF layout: lines this near a page's top or bottom (in lines, and as a share of its
+# height) may be running headers or footers;
+# a heading is short and set this much larger than the body.
+EDGE_LINES = 3
+MARGIN_SHARE = 0.12
+# A file's own description, for files that cannot carry one (PDFs without metadata): the keys
+# of Markdown front matter, in a YAML file named after it.
+SIDECAR_SUFFIX = ".yaml"
+SIDECAR_KEYS = ("title", "published", "date", "source", "url")
+MAX_HEADING_WORDS = 12
+HEADING_SCALE = 1.15
+_PAGE_NUMBER = re.compile(
+    r"(?i)page\s+\d+(?:\s*(?:of|/)\s*\d+)?|[-–—]?\s*\d{1,3}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,3})?"
+)
+_BOLD_FONT = re.compile(r"(?i)bold|black|heavy|semibold")
 
 
 def parse_date(value: Any) -> date | None:
@@ -317,16 +335,44 @@ def load_markdown(path: Path, doc_id: str, display: str) -> Document:
             item = _LIST_ITEM.match(raw) is not None
             paragraphs.line(_markdown_inline(_MD_LIST.sub("", raw)), item=item)
     paragraphs.end()
-    return _document(
-        path.stem,
-        doc_id,
-        display,
-        builder,
-        title=str(meta.get("title") or first_heading),
-        published=parse_date(meta.get("published") or meta.get("date")),
-        source=str(meta.get("source") or ""),
-        url=str(meta.get("url") or ""),
-    )
+    return _document(path.stem, doc_id, display, builder, **_described(meta, first_heading))
+
+
+def _described(meta: dict[str, Any], title: str = "") -> dict[str, Any]:
+    """Document fields from front matter or a sidecar (``date`` is read as ``published``)."""
+    return {
+        "title": str(meta.get("title") or title),
+        "published": parse_date(meta.get("published") or meta.get("date")),
+        "source": str(meta.get("source") or ""),
+        "url": str(meta.get("url") or ""),
+    }
+
+
+def sidecar_of(path: Path) -> Path:
+    """Where a file's own description lives: ``report.pdf.yaml`` beside ``report.pdf``."""
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def read_sidecar(path: Path, display: str) -> dict[str, Any]:
+    """The keys a sidecar sets (those of Markdown front matter); {} when there is none."""
+    sidecar = sidecar_of(path)
+    if not sidecar.is_file():
+        return {}
+    name = f"sidecar {sidecar.name}"
+    try:
+        meta = yaml.safe_load(decode(sidecar.read_bytes(), name)) or {}
+    except yaml.YAMLError as exc:
+        raise LoadError(display, f"{name} is not valid YAML at {yaml_problem(exc)}") from exc
+    if not isinstance(meta, dict):
+        raise LoadError(display, f"{name} is not a mapping of keys to values")
+    unknown = sorted(str(key) for key in meta if key not in SIDECAR_KEYS)
+    if unknown:
+        keys = ", ".join(SIDECAR_KEYS)
+        raise LoadError(display, f"{name}: unknown key {unknown[0]!r} (use {keys})")
+    given = meta.get("published") or meta.get("date")
+    if given and parse_date(given) is None:
+        raise LoadError(display, f"{name}: published {given!r} is not a date (use YYYY-MM-DD)")
+    return {key: value for key, value in meta.items() if value not in (None, "")}
 
 
 _HTML_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "svg")
@@ -462,8 +508,132 @@ def parse_html_by_blocks(html: str, doc_id: str, display: str, stem: str) -> Doc
     )
 
 
+@dataclass(frozen=True)
+class _PdfLine:
+    """One line of a page's text layer: the size and weight most of its letters are set in,
+    and how far down the page it starts (0 top, 1 bottom; None when unknown)."""
+
+    text: str
+    size: float = 0.0
+    bold: bool = False
+    depth: float | None = None
+
+
+def _pdf_lines(page: Any) -> list[_PdfLine]:
+    """The page's lines as pypdf extracts them, each with its type size and position.
+
+    pypdf hands every piece of text it outputs to the visitor, so the pieces add up to the
+    extracted text and each line's letters can be weighed by the size they were set in.
+    """
+    pieces: list[tuple[str, float, bool, float]] = []
+    box = page.mediabox
+    top, height = float(box.top), float(box.height) or 1.0
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        scale = math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
+        name = str(font.get("/BaseFont", "")) if font else ""
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        depth = min(1.0, max(0.0, (top - y) / height))
+        pieces.append((text, round(size * scale, 1), bool(_BOLD_FONT.search(name)), depth))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    if "".join(piece[0] for piece in pieces) != text:  # no sizes to trust: text alone
+        return [_PdfLine(line) for line in text.splitlines()]
+    lines: list[_PdfLine] = []
+    parts: list[str] = []
+    weights: Counter[tuple[float, bool]] = Counter()
+    depths: list[float] = []
+    for piece, size, bold, depth in pieces:
+        for number, part in enumerate(piece.split("\n")):
+            if number:
+                lines.append(_pdf_line(parts, weights, depths))
+                parts, weights, depths = [], Counter(), []
+            parts.append(part)
+            if part.strip():
+                weights[size, bold] += len(part.strip())
+                depths.append(depth)
+    lines.append(_pdf_line(parts, weights, depths))
+    return lines
+
+
+def _pdf_line(
+    parts: list[str], weights: Counter[tuple[float, bool]], depths: list[float]
+) -> _PdfLine:
+    if not weights:
+        return _PdfLine("".join(parts))
+    (size, bold), _ = weights.most_common(1)[0]
+    return _PdfLine("".join(parts), size, bold, depths[0])
+
+
+def _edge_zones(lines: list[_PdfLine]) -> list[tuple[str, _PdfLine]]:
+    """The lines that could be a running header ("top") or footer ("bottom"): among the
+    first or last few, and in the page's top or bottom margin when positions are known."""
+    texts = [line for line in lines if line.text.strip()]
+    zones = [("top", line) for line in texts[:EDGE_LINES] if _in_margin(line, top=True)]
+    tail = texts[-EDGE_LINES:] if len(texts) > EDGE_LINES else texts
+    return zones + [("bottom", line) for line in tail if _in_margin(line, top=False)]
+
+
+def _in_margin(line: _PdfLine, *, top: bool) -> bool:
+    if line.depth is None:
+        return True
+    return line.depth <= MARGIN_SHARE if top else line.depth >= 1 - MARGIN_SHARE
+
+
+def _edge_key(line: str) -> str:
+    """A line as a running header or footer repeats it: digits (page numbers) aside."""
+    return re.sub(r"\d+", "#", " ".join(line.split()).casefold())
+
+
+def _body_size(pages: list[list[_PdfLine]]) -> float:
+    """The type size most of the letters are set in (0 when the sizes are unknown)."""
+    sizes: Counter[float] = Counter()
+    for lines in pages:
+        for line in lines:
+            sizes[line.size] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _without_running_lines(pages: list[list[_PdfLine]], body_size: float) -> list[list[_PdfLine]]:
+    """Pages without the lines repeated in the top or bottom margin of most of them (publisher,
+    date, short title, "Page N of M"), nor bare page numbers there. A line set larger than the
+    body is a heading, however often its words recur ("Section 2", "Section 3")."""
+    seen: Counter[tuple[str, str]] = Counter()
+    for lines in pages:
+        seen.update({(zone, _edge_key(line.text)) for zone, line in _edge_zones(lines)})
+    repeated = {key for key, count in seen.items() if count >= 2 and count * 2 >= len(pages)}
+
+    def running(zone: str, line: _PdfLine) -> bool:
+        text = line.text.strip()
+        if _PAGE_NUMBER.fullmatch(text):
+            return True
+        return (zone, _edge_key(text)) in repeated and line.size <= body_size
+
+    kept: list[list[_PdfLine]] = []
+    for lines in pages:
+        dropped = {id(line) for zone, line in _edge_zones(lines) if running(zone, line)}
+        kept.append([line for line in lines if line.text.strip() and id(line) not in dropped])
+    return kept
+
+
+def _is_pdf_heading(line: _PdfLine, body_size: float) -> bool:
+    """A short line without closing punctuation, set larger than the body, in bold, or in
+    capitals: a heading, not the start of the paragraph below it."""
+    text = line.text.strip()
+    if len(text.split()) > MAX_HEADING_WORDS or not re.search(r"[^\W\d_]{2}", text):
+        return False
+    if text[-1] in '.,;:!?"”’)' or _LIST_ITEM.match(text):
+        return False
+    larger = body_size > 0 and line.size >= body_size * HEADING_SCALE
+    return larger or line.bold or (text.upper() == text and len(text) >= 4)
+
+
 def load_pdf(path: Path, doc_id: str, display: str) -> Document:
-    """A PDF's text layer, page by page; page numbers are kept for citations."""
+    """A PDF's text layer, page by page; page numbers are kept for citations.
+
+    Running headers and footers are dropped, headings (larger, bold or capitals) are kept as
+    headings, and a change of type size (a footnote, a caption) starts a new paragraph.
+    """
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, PdfReadError
 
@@ -472,13 +642,29 @@ def load_pdf(path: Path, doc_id: str, display: str) -> Document:
         # Many PDFs are "encrypted" with an empty password only to restrict printing.
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError(display, "PDF is encrypted and needs a password")
+        pages = [_pdf_lines(page) for page in reader.pages]
+        body_size = _body_size(pages)
+        pages = _without_running_lines(pages, body_size)
         builder = _Builder()
         paragraphs = _Paragraphs(builder, dehyphenate=True)
-        for page in reader.pages:
+        for lines in pages:
             paragraphs.end()
             builder.page()
-            for line in (page.extract_text() or "").splitlines():
-                paragraphs.line(line)
+            previous = 0.0
+            for line in lines:
+                if _is_pdf_heading(line, body_size):
+                    paragraphs.end()
+                    if previous < 0:  # a heading set on two lines is one heading
+                        offset, first = builder.headings.pop()
+                        builder.headings.append((offset, f"{first} {line.text.strip()}"))
+                    else:
+                        builder.heading(line.text)
+                    previous = -1.0
+                    continue
+                if abs(line.size - previous) > 0.5:
+                    paragraphs.end()
+                previous = line.size
+                paragraphs.line(line.text)
         paragraphs.end()
         info = reader.metadata
         title = str(info.title) if info and info.title else ""
@@ -511,7 +697,8 @@ def load_document(path: Path, doc_id: str, display: str | None = None) -> Docume
     if loader is None:
         raise LoadError(display, f"unsupported file type {path.suffix or '(none)'}")
     try:
-        return loader(path, doc_id, display)
+        document = loader(path, doc_id, display)
+        described = read_sidecar(path, display)
     except LoadError:
         raise
     except OSError as exc:
@@ -519,3 +706,9 @@ def load_document(path: Path, doc_id: str, display: str | None = None) -> Docume
     except Exception as exc:  # a malformed file a parser chokes on: skip it, say why
         detail = " ".join(str(exc).split())[:160]
         raise LoadError(display, f"could not be read ({type(exc).__name__}: {detail})") from exc
+    if not described:
+        return document
+    fields = {k: v for k, v in _described(described).items() if v}
+    if "title" in fields:
+        fields["title"] = " ".join(fields["title"].split())
+    return replace(document, **fields)

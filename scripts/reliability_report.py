@@ -41,6 +41,7 @@ DESCRIPTIONS = {
     "no-body.html": "HTML with no body",
     "fragment.html": "HTML fragment without <body>",
     "broken-front-matter.md": "Markdown, front matter not valid YAML",
+    "mis-described.pdf": "PDF whose sidecar (.pdf.yaml) has an unknown key",
     "unclosed-front-matter.md": "Markdown, front matter never closed",
     "with spaces/and ünïcödé náme.md": "path with spaces and non-ASCII",
     "отчёт о чипах.txt": "Cyrillic file name",

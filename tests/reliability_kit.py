@@ -91,6 +91,8 @@ def build(corpus: Path, *, big_mb: int = 50) -> dict[str, Loaded | Skipped]:
         owner_only=True,
     )
     _pdf(corpus / "good/report.pdf", "Page one of a good report about gallium exports.")
+    _pdf(corpus / "mis-described.pdf", "A report whose sidecar has a typo.")
+    (corpus / "mis-described.pdf.yaml").write_text("publisher: BIS\n", "utf-8")
     with (corpus / "fifty-megabytes.txt").open("w", encoding="utf-8") as handle:
         line = "A very large file that is mostly repetition about export controls. " * 14 + "\n"
         for _ in range(big_mb * 1024 * 1024 // len(line) + 1):
@@ -117,6 +119,7 @@ def build(corpus: Path, *, big_mb: int = 50) -> dict[str, Loaded | Skipped]:
         "encrypted.pdf": Skipped("needs a password"),
         "owner-password-only.pdf": Loaded("Readable although encrypted for printing."),
         "good/report.pdf": Loaded("Page one of a good report about gallium exports."),
+        "mis-described.pdf": Skipped("unknown key 'publisher'"),
         "fifty-megabytes.txt": Skipped("over the 20 MB limit"),
     }
 

@@ -227,3 +227,28 @@ def test_an_older_catalog_is_rebuilt_without_re_embedding(
     report = reopened.ingest()
     assert report.embedded == 0 and len(embedder.embedded) == before
     assert set(reopened.index.documents()) == {"alpha.md"}
+
+
+def test_a_sidecar_describes_its_file_and_editing_it_re_reads_the_file(
+    fake_project: Callable[..., Project],
+) -> None:
+    project = fake_project(
+        {
+            "alpha.md": ALPHA,
+            "alpha.md.yaml": "published: 2024-12-02\nsource: Commerce\n",
+            "orphan.yaml": "title: describes nothing\n",
+        }
+    )
+    report = project.ingest()
+    assert report.ignored == ["corpus/orphan.yaml"]  # a sidecar is not a file of its own
+    info = project.index.documents()["alpha.md"]
+    assert (str(info.published), info.source) == ("2024-12-02", "Commerce")
+
+    sidecar = project.corpus_dir / "alpha.md.yaml"
+    sidecar.write_text("published: 2024-12-03\nsource: Commerce\n", "utf-8")
+    assert project.status().index.diff.modified == ("alpha.md",)
+    assert project.ingest().updated == ["corpus/alpha.md"]
+    assert str(project.index.documents()["alpha.md"].published) == "2024-12-03"
+    sidecar.unlink()
+    project.ingest()
+    assert project.index.documents()["alpha.md"].published is None

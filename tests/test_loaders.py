@@ -245,3 +245,121 @@ def test_a_page_title_loses_its_site_suffix(tmp_path: Path) -> None:
     )
     doc = load_document(path, "page.html")
     assert doc.title == "New chip rule" and doc.source == "Example Trade Monitor"
+
+
+REPORT_PAGES = [
+    (
+        "CONGRESSIONAL DEBATE",
+        "The letter asks Commerce to explain its licensing of advanced chips to China. "
+        "Exporters must comply within thirty days of publication.",
+        "Departments must review every licence each quarter. DeepSeek released a model "
+        "that rivals American ones.1",
+        "1 Source: company statement, January 2025.",
+    ),
+    (
+        "Section 2",
+        "The second part covers gallium and germanium, whose exports China restricted in 2023.",
+        "Huawei ships the Ascend 910C accelerator to domestic buyers.",
+        "2 Estimate by the committee staff.",
+    ),
+    (
+        "Section 3",
+        "The third part reviews the Entity List additions made in December 2024.",
+        "Lawmakers asked for a briefing by March 1, 2025 on enforcement staffing.",
+        "3 Federal Register, December 2024.",
+    ),
+]
+
+
+class _AgencyReport(FPDF):
+    """An agency report's layout: running header and footer, two columns, footnotes."""
+
+    def header(self) -> None:
+        self.set_font("Helvetica", size=8)
+        self.cell(0, 6, "Bureau of Industry and Security | 2024-12-02", align="R")
+        self.ln(10)
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font("Helvetica", size=8)
+        self.cell(90, 6, "Export Controls: Advanced Computing")
+        self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="R")
+
+
+def make_report(path: Path) -> Path:
+    pdf = _AgencyReport()
+    for heading, left, right, note in REPORT_PAGES:
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 14)
+        pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=10)
+        top = pdf.get_y()
+        pdf.multi_cell(88, 5, left)
+        pdf.set_xy(110, top)
+        pdf.multi_cell(88, 5, right)
+        pdf.set_y(250)
+        pdf.set_font("Helvetica", size=7)
+        pdf.multi_cell(0, 4, note)
+    pdf.output(str(path))
+    return path
+
+
+def test_a_report_pdf_loses_running_headers_and_footers_and_keeps_headings_apart(
+    tmp_path: Path,
+) -> None:
+    doc = load_document(make_report(tmp_path / "report.pdf"), "report.pdf")
+    assert "Bureau of Industry" not in doc.text and "Page 1 of 3" not in doc.text
+    assert "Export Controls: Advanced Computing" not in doc.text
+    assert [heading for _, heading in doc.headings] == [p[0] for p in REPORT_PAGES]
+    paragraphs = doc.text.split("\n")
+    assert paragraphs[0].startswith("The letter asks Commerce")  # not "CONGRESSIONAL DEBATE The…"
+    assert "1 Source: company statement, January 2025." in paragraphs  # a footnote stands apart
+    for number, (heading, left, right, note) in enumerate(REPORT_PAGES, start=1):
+        for text in (left, right, note):
+            assert doc.page_at(doc.text.index(text[:40])) == number
+        assert doc.heading_at(doc.text.index(left[:40])) == heading
+
+
+def test_a_pdf_keeps_a_year_atop_a_page_and_drops_bare_page_numbers(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    pdf.set_font("Helvetica", size=12)
+    for number, lines in ((7, "2024\nExport controls tightened."), (8, "Gallium exports fell.")):
+        pdf.add_page()
+        pdf.multi_cell(0, 8, lines)
+        pdf.set_y(-20)
+        pdf.cell(0, 8, str(number), align="C")
+    pdf.output(str(tmp_path / "memo.pdf"))
+    doc = load_document(tmp_path / "memo.pdf", "memo.pdf")
+    assert doc.text == "2024 Export controls tightened.\nGallium exports fell."
+
+
+def test_a_sidecar_gives_a_pdf_its_title_date_publisher_and_url(tmp_path: Path) -> None:
+    path = make_report(tmp_path / "report.pdf")
+    write(
+        tmp_path,
+        "report.pdf.yaml",
+        "title: Export Controls on Advanced Computing\npublished: 2024-12-02\n"
+        "source: Bureau of Industry and Security\nurl: https://example.org/report.pdf\n",
+    )
+    doc = load_document(path, "report.pdf")
+    assert doc.title == "Export Controls on Advanced Computing"
+    assert doc.published == date(2024, 12, 2)
+    assert doc.source == "Bureau of Industry and Security"
+    assert doc.url == "https://example.org/report.pdf"
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "reason"),
+    [
+        ("publisher: BIS\n", r"report\.pdf\.yaml: unknown key 'publisher' \(use title, published"),
+        ("published: last spring\n", r"published 'last spring' is not a date"),
+        ("title: [unclosed\n", r"report\.pdf\.yaml is not valid YAML at line 2, column 1"),
+        ("- a list\n", r"report\.pdf\.yaml is not a mapping"),
+    ],
+)
+def test_a_bad_sidecar_is_a_clear_load_error(tmp_path: Path, sidecar: str, reason: str) -> None:
+    path = make_pdf(tmp_path / "report.pdf", ["Some text about chips."])
+    write(tmp_path, "report.pdf.yaml", sidecar)
+    with pytest.raises(LoadError, match=reason):
+        load_document(path, "report.pdf")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from fpdf import FPDF
 
 from policybrief.cli import cli
 from tests.conftest import REPO, SHARED
@@ -246,6 +247,47 @@ def test_add_fetches_a_page_and_copies_a_file(
     assert missing.exit_code == 1 and "cannot fetch" in missing.output
 
 
+def test_add_describes_a_pdf_that_does_not_describe_itself(
+    sample: Path, tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, "The bureau added 140 firms to the Entity List for gallium refining.")
+    pdf.output(str(tmp_path / "report.pdf"))
+    described = ["--published", "2024-12-02", "--source", "Bureau of Industry and Security"]
+    result = run_cli(
+        sample, "add", str(tmp_path / "report.pdf"), "--title", "Entity List", *described
+    )
+    assert result.exit_code == 0, result.output
+    sidecar = sample / "corpus" / "report.pdf.yaml"
+    assert "published: '2024-12-02'" in sidecar.read_text("utf-8")
+    answer = json.loads(
+        run_cli(sample, "ask", "Entity List gallium refining firms", "--json").output
+    )
+    source = answer["sources"][0]
+    assert (source["title"], source["published"]) == ("Entity List", "2024-12-02")
+    assert source["source"] == "Bureau of Industry and Security"
+
+    # A file already in the corpus is described in place, and re-read.
+    fix = run_cli(
+        sample, "add", str(sample / "corpus" / "report.pdf"), "--url", "https://example.org/r.pdf"
+    )
+    assert fix.exit_code == 0 and "described" in fix.output and "updated" in fix.output
+    assert "title: Entity List" in sidecar.read_text("utf-8")  # what it said before is kept
+    two = run_cli(
+        sample,
+        "add",
+        str(tmp_path / "report.pdf"),
+        str(sample / "corpus" / "report.pdf"),
+        "--title",
+        "X",
+    )
+    assert two.exit_code == 1 and "a title describes one item" in two.output
+    bad = run_cli(sample, "add", str(tmp_path / "report.pdf"), "--published", "spring")
+    assert bad.exit_code == 2 and "is not a date" in bad.output
+
+
 def test_ask_interactive_keeps_state_between_questions(sample: Path) -> None:
     script = "\n".join(
         [
@@ -344,6 +386,30 @@ def test_a_source_url_is_a_hyperlink_in_docx_and_printed_once_in_pdf() -> None:
     assert 'Target="https://example.org/rule"' in relations
     css = (REPO / "templates" / "_base.html.j2").read_text("utf-8")
     assert 'a[href^="http"]:not(.url)::after' in css  # a bare URL is not printed again
+
+
+def test_a_printed_statement_does_not_break_after_its_first_word(
+    make_project: Callable[..., Path], run_cli: Callable[..., Result]
+) -> None:
+    from pypdf import PdfReader
+
+    statement = (
+        "On October 17, 2023, BIS released three rules updating the controls released on "
+        "October 7, 2022."
+    )
+    root = make_project({"rules.md": f"---\ntitle: Rules\n---\n{statement}\n"})
+    (root / "briefings" / "b").mkdir()
+    (root / "briefings" / "b" / "spec.yaml").write_text(
+        "title: T\nformats: [pdf]\nsections:\n  - heading: Rules\n"
+        "    questions: ['What did BIS release on October 17, 2023?']\n",
+        "utf-8",
+    )
+    assert run_cli(root, "ingest").exit_code == 0
+    assert run_cli(root, "generate", "b").exit_code == 0
+    pdf = PdfReader(root / "briefings" / "b" / "briefing.pdf")
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    lines = [line.strip() for line in text.splitlines()]
+    assert "On" not in lines  # WeasyPrint broke a bullet's line after "On", with room to spare
 
 
 def test_docx_is_a_valid_zip(sample: Path, run_cli: Callable[..., Result]) -> None:
