@@ -388,6 +388,19 @@ def test_a_source_url_is_a_hyperlink_in_docx_and_printed_once_in_pdf() -> None:
     assert 'a[href^="http"]:not(.url)::after' in css  # a bare URL is not printed again
 
 
+def one_question_briefing(
+    root: Path, run_cli: Callable[..., Result], question: str, formats: str = "[md, html]"
+) -> Result:
+    """Index ``root`` and generate briefing "b": one section asking ``question``."""
+    (root / "briefings" / "b").mkdir()
+    (root / "briefings" / "b" / "spec.yaml").write_text(
+        f"title: T\nformats: {formats}\nsections:\n  - heading: S\n    questions: [{question!r}]\n",
+        "utf-8",
+    )
+    assert run_cli(root, "ingest").exit_code == 0
+    return run_cli(root, "generate", "b")
+
+
 def test_a_printed_statement_does_not_break_after_its_first_word(
     make_project: Callable[..., Path], run_cli: Callable[..., Result]
 ) -> None:
@@ -398,14 +411,10 @@ def test_a_printed_statement_does_not_break_after_its_first_word(
         "October 7, 2022."
     )
     root = make_project({"rules.md": f"---\ntitle: Rules\n---\n{statement}\n"})
-    (root / "briefings" / "b").mkdir()
-    (root / "briefings" / "b" / "spec.yaml").write_text(
-        "title: T\nformats: [pdf]\nsections:\n  - heading: Rules\n"
-        "    questions: ['What did BIS release on October 17, 2023?']\n",
-        "utf-8",
+    result = one_question_briefing(
+        root, run_cli, "What did BIS release on October 17, 2023?", formats="[pdf]"
     )
-    assert run_cli(root, "ingest").exit_code == 0
-    assert run_cli(root, "generate", "b").exit_code == 0
+    assert result.exit_code == 0, result.output
     pdf = PdfReader(root / "briefings" / "b" / "briefing.pdf")
     text = "\n".join(page.extract_text() for page in pdf.pages)
     lines = [line.strip() for line in text.splitlines()]
@@ -453,14 +462,9 @@ def test_a_script_url_in_front_matter_is_shown_as_text_never_as_a_link(
             "Alibaba planned to invest 380 billion RMB in its AI infrastructure in February.\n"
         }
     )
-    (root / "briefings" / "b").mkdir()
-    (root / "briefings" / "b" / "spec.yaml").write_text(
-        "title: T\nsections:\n  - heading: Money\n"
-        "    questions: ['How much is Alibaba investing in AI infrastructure?']\n",
-        "utf-8",
+    result = one_question_briefing(
+        root, run_cli, "How much is Alibaba investing in AI infrastructure?"
     )
-    assert run_cli(root, "ingest").exit_code == 0
-    result = run_cli(root, "generate", "b")
     assert result.exit_code == 0, result.output
     html = (root / "briefings" / "b" / "briefing.html").read_text("utf-8")
     markdown = (root / "briefings" / "b" / "briefing.md").read_text("utf-8")
