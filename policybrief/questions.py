@@ -86,7 +86,7 @@ _SUMMARY = re.compile(
 # What a figure in money measures: a question about one wants that figure, not any amount.
 _PRICED = (
     "price|prices|revenue|revenues|cost|costs|salary|valuation|budget|worth|profit|profits"
-    "|capitali[sz]ation|capitali[sz]|market value"
+    "|capitali[sz]ation|capitali[sz]|market value|penalty|penalties|penalt|fines"
 )
 # The fact a question asks for, by its wording ("" when any relevant sentence may answer).
 _WANTS = (
@@ -116,7 +116,7 @@ _WANTS = (
         re.compile(
             r"^\s*who\b|\b(?:and|but|or) who\b"
             r"|\bwhich (?:other |\w+ )?(?:senators?|lawmakers?|officials?|people|persons?)\b"
-            r"|\bwhat (?:is|was|are|were)\b.{1,60}\b(?:called|named)\b"
+            r"|\bwhat(?:'s|’s| is| was| are| were)\b.{1,60}\b(?:called|named)\b"
             r"|\bwhat(?:'s|’s| is| was) the name of\b",
             re.I,
         ),
@@ -523,14 +523,34 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
                 return True
         return False
     if part.wants == "who":
-        found = {m.group().casefold() for m in _PROPER_NAME.finditer(text)}
-        return any(
-            not any(mentions(name, own) for own in part.names)
-            and name not in FUNCTION_WORDS
-            and name not in _NOT_NAMES  # "October", "Monday", "Senate" name no one
-            for name in found
-        )
+        found = [
+            m
+            for m in _PROPER_NAME.finditer(text)
+            if not any(mentions(m.group().casefold(), own) for own in part.names)
+            and m.group().casefold() not in FUNCTION_WORDS
+            and m.group().casefold() not in _NOT_NAMES  # "October", "Senate" name no one
+        ]
+        heads = _named_heads(part)
+        return bool(found) and (not heads or any(_names_head(text, m, heads) for m in found))
     return True
+
+
+def _named_heads(part: QuestionPart) -> set[str]:
+    """What a "what is X called" question wants the name of: "model" in "What is Baidu's AI
+    model called?" (a name elsewhere in the sentence, such as a rival's, is no answer)."""
+    if not _CALLED.search(part.text):
+        return set()
+    asked = set(content_words(part.text)) - set(content_words(" ".join(part.names)))
+    asked -= _QUESTION_VERBS | set(content_words("called named titled dubbed name"))
+    return {word for word in asked if len(word) > 2}
+
+
+def _names_head(text: str, name: re.Match[str], heads: set[str]) -> bool:
+    """Whether the name stands within NAME_WINDOW words of one of ``heads`` ("Tencent's
+    Hunyuan 3D AI model", "a policy report, Creating Resilient…")."""
+    before = text[: name.start()].split()[-NAME_WINDOW:]
+    after = text[name.end() :].split()[:NAME_WINDOW]
+    return inflects(heads, " ".join(before + after))
 
 
 def _stated(match: re.Match[str], text: str, part: QuestionPart) -> bool:
@@ -551,6 +571,9 @@ def _same_day(day: tuple[int, int, str], part: QuestionPart) -> bool:
 DATED_WINDOW = 10
 # "25 and 50 separate potential projects": how far after a number the counted thing may come.
 COUNTED_WINDOW = 5
+# "Tencent's Hunyuan 3D AI model": how far a name may stand from what it names.
+NAME_WINDOW = 3
+_CALLED = re.compile(r"\b(?:called|named|titled|dubbed)\b", re.IGNORECASE)
 _HOW_MANY = re.compile(
     r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?"
     r"(?:(?:pieces|kinds|types|sorts) of )?(\w+)",

@@ -159,6 +159,22 @@ def test_a_price_or_revenue_question_wants_that_figure_not_any_amount() -> None:
     assert wanted_heads(only("How much is Alibaba investing?")) == set()
 
 
+def test_a_penalty_question_wants_the_penalty_not_any_figure() -> None:
+    part = only("What is the maximum penalty for violating the export controls?")
+    assert part.wants == "amount" and wanted_heads(part) == {"penalty"}
+    assert only("What penalties apply for violating the rule?").wants == "amount"
+
+
+def test_what_a_thing_is_called_wants_a_name_beside_that_thing() -> None:
+    part = only("What is Baidu's AI model called?")
+    rival = "While Baidu favored a closed model, open-source competitors like DeepSeek grew."
+    assert part.wants == "who" and not has_wanted(rival, part)  # DeepSeek is no Baidu model
+    assert has_wanted("Baidu showed its Ernie 4.5 AI model in March.", part)
+    report = only("What's the working group's policy report called?")
+    assert has_wanted("They issued a policy report, Creating Resilient Supply Chains.", report)
+    assert has_wanted("Senator Warren signed it.", only("Who signed the letter?"))
+
+
 def test_us_dollars_name_a_currency_and_acronyms_are_marked() -> None:
     assert only("How much is Alibaba investing in US dollars?").names == ("alibaba",)
     part = only("When is the comment deadline for the SME IFR?")
