@@ -100,14 +100,18 @@ _WANTS = (
     ),
     (
         "count",
-        re.compile(r"\bhow many\b|\bwhat (?:\w+ )?(?:number|percentage|share|threshold)\b", re.I),
+        re.compile(
+            r"\bhow many\b|\bwhat (?:\w+ ){0,2}(?:number|percentage|share|threshold)\b"
+            r"|\bvote (?:count|tally)\b|\bwhat was the (?:\w+ )?vote\b",
+            re.I,
+        ),
     ),
     (
         "date",
         re.compile(
             r"^\s*when\b|\b(?:and|but|or) when\b|\b(?:what|which) (?:\w+ )?(?:date|day|year|month"
             r"|deadline)s?\b|\bdeadlines?\b|\beffective date\b|\bby when\b|\bsince when\b"
-            r"|\bhow long\b",
+            r"|\bhow long\b|\bwhat time\b",
             re.I,
         ),
     ),
@@ -593,6 +597,7 @@ _KIN = {
     for words, kin in (
         ("budget budgets spending spend", "invest spend fund allocate commit"),
         ("legislation legislative", "bill act law"),
+        ("start starts started", "begin"),
     )
     for stem in content_words(words)
 }

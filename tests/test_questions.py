@@ -55,6 +55,9 @@ def test_names_are_what_a_question_is_about(question: str, names: tuple[str, ...
         ("AI Diffusion Rule compliance deadline", "date"),
         ("Who signed the letter?", "who"),
         ("What did the letter ask for?", ""),
+        ("What time did the briefing start?", "date"),
+        ("What chip performance threshold triggers the controls?", "count"),
+        ("What was the Senate vote on the act?", "count"),
     ],
 )
 def test_the_kind_of_fact_asked_for_is_read_from_the_wording(question: str, wants: str) -> None:
@@ -185,6 +188,9 @@ def test_a_time_of_day_answers_when() -> None:
     part = only("When does the briefing call begin?")
     assert has_wanted("The call will begin at 9 a.m. Eastern time.", part)
     assert not has_wanted("The call will be short and public.", part)
+    start = only("What time did the November 6, 2023 briefing start?")
+    assert has_wanted("The call will begin at 9 a.m. Eastern time.", start)  # begin for start
+    assert not has_wanted("On November 6, 2023, BIS held a briefing.", start)  # its own date
 
 
 def test_a_question_for_someone_s_words_wants_them_speaking() -> None:
