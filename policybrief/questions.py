@@ -541,7 +541,12 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
 
 def _named_heads(part: QuestionPart) -> set[str]:
     """What a "what is X called" question wants the name of: "model" in "What is Baidu's AI
-    model called?" (a name elsewhere in the sentence, such as a rival's, is no answer)."""
+    model called?" (a name elsewhere in the sentence, such as a rival's, is no answer); and
+    whom "which senators…" wants named: senators ("Senators Thom Tillis, …"), not whoever
+    else the sentence names ("officials" have other titles, so they are not read this way)."""
+    which = _WHICH_PEOPLE.search(part.text)
+    if which:
+        return set(content_words(which.group(1)))
     if not _CALLED.search(part.text):
         return set()
     asked = set(content_words(part.text)) - set(content_words(" ".join(part.names)))
@@ -554,7 +559,7 @@ def _names_head(text: str, name: re.Match[str], heads: set[str]) -> bool:
     Hunyuan 3D AI model", "a policy report, Creating Resilient…")."""
     before = text[: name.start()].split()[-NAME_WINDOW:]
     after = text[name.end() :].split()[:NAME_WINDOW]
-    return inflects(heads, " ".join(before + after))
+    return inflects(heads, " ".join([*before, name.group(), *after]))  # "Senators Thom Tillis"
 
 
 def _stated(match: re.Match[str], text: str, part: QuestionPart) -> bool:
@@ -578,6 +583,8 @@ COUNTED_WINDOW = 5
 # "Tencent's Hunyuan 3D AI model": how far a name may stand from what it names.
 NAME_WINDOW = 3
 _CALLED = re.compile(r"\b(?:called|named|titled|dubbed)\b", re.IGNORECASE)
+# Roles that are also titles, written before the names they give: "Senators Thom Tillis, …".
+_WHICH_PEOPLE = re.compile(r"\bwhich (?:other |\w+ )?(senators?|representatives?)\b", re.I)
 _HOW_MANY = re.compile(
     r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?"
     r"(?:(?:pieces|kinds|types|sorts) of )?(\w+)",

@@ -178,6 +178,15 @@ def test_what_a_thing_is_called_wants_a_name_beside_that_thing() -> None:
     assert has_wanted("Senator Warren signed it.", only("Who signed the letter?"))
 
 
+def test_which_senators_wants_senators_named_not_whoever_else_the_sentence_names() -> None:
+    part = only("Which senators joined Ricketts in signing the letter to Lutnick?")
+    lead = "Senator Pete Ricketts led a letter to Secretary Howard Lutnick on Biden's rule."
+    assert not has_wanted(lead, part)  # Biden is named, but as no senator
+    assert has_wanted("It was also signed by Senators Thom Tillis and Ted Budd.", part)
+    officials = only("Which officials ran the briefing?")  # officials carry other titles
+    assert has_wanted("Under Secretary Alan Estevez will conduct the briefing.", officials)
+
+
 def test_us_dollars_name_a_currency_and_acronyms_are_marked() -> None:
     assert only("How much is Alibaba investing in US dollars?").names == ("alibaba",)
     part = only("When is the comment deadline for the SME IFR?")
