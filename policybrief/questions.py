@@ -423,9 +423,12 @@ _NAME_JOINERS = frozenset("of for and the & de van von".split())
 _PRONOUNS = frozenset("I We You He She They It This These".split())
 
 
-_CAPITALISED = r"[A-Z][\w’'.-]*"
+# A capitalised word ("O'Brien" too), possessive or not; a list's last name that goes on into
+# a capitalised word is part of a longer name, unless it is possessive ("Baidu's AI model").
+_CAPITALISED = r"[A-Z][\w.-]*(?:[’'](?!s\b)[\w.-]+)*"
 _NAME_LIST = re.compile(
-    rf"\b{_CAPITALISED}(?:, {_CAPITALISED})*,? (?:and|or) {_CAPITALISED}\b(?! [A-Z])"
+    rf"\b{_CAPITALISED}(?:[’']s)?(?:, {_CAPITALISED}(?:[’']s)?)*,? (?:and|or) "
+    rf"{_CAPITALISED}(?:[’']s\b|\b(?! [A-Z]))"
 )
 
 
@@ -438,7 +441,10 @@ def split_names(question: str) -> list[tuple[str, str, tuple[str, ...]]]:
     if match is None:
         return [(question, "", ())]
     names = [n for n in re.split(r",? (?:and|or) |, ", match.group()) if n]
-    keys = [n.casefold().strip(".") for n in names]
+    bare = [re.sub(r"[’']s$", "", n) for n in names]
+    if len(bare[-1]) < len(names[-1]):  # "Baidu and Tencent's plans": each one's plans
+        names = [f"{n}{names[-1][len(bare[-1]) :]}" for n in bare]
+    keys = [n.casefold().strip(".") for n in bare]
     if any(key in _NOT_NAMES for key in keys):
         return [(question, "", ())]
     return [

@@ -15,6 +15,7 @@ from policybrief.questions import (
     names_everything,
     speaks,
     spells_out,
+    split_names,
     states_day,
     wanted_heads,
 )
@@ -283,3 +284,14 @@ def test_the_sources_may_name_what_is_counted_or_priced_in_their_own_word(
 ) -> None:
     part = only(question)
     assert inflects(wanted_heads(part), sentence) and has_wanted(sentence, part)
+
+
+def test_a_list_of_possessives_asks_about_each_one_s_thing() -> None:
+    asked = split_names("How do Tencent's and Baidu's AI model strategies differ?")
+    assert asked == [
+        ("How do Tencent's AI model strategies differ?", "tencent", ("baidu",)),
+        ("How do Baidu's AI model strategies differ?", "baidu", ("tencent",)),
+    ]
+    plans = split_names("How are Baidu, Alibaba and Tencent’s plans different?")
+    assert plans[0][0] == "How are Baidu’s plans different?"
+    assert split_names("What does the CHIPS and Science Act fund?")[0][1] == ""  # one name
