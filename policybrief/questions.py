@@ -25,7 +25,8 @@ from policybrief.text import (
     stem,
 )
 
-# Capitalised words that start questions or name roles rather than the thing asked about.
+# Capitalised words that start questions or name roles and parties (which the sources write
+# as "(R-NE)") rather than the thing asked about.
 _NOT_NAMES = frozenset(
     """
     what which who whom whose when where why how is are was were do does did can could should
@@ -42,6 +43,7 @@ _NOT_NAMES = frozenset(
     full exact latest current main total official original initial final new recent first
     last earliest run walk outline remind help let catch fill get break sketch lay spell
     identify check confirm clarify detail define
+    republican republicans democrat democrats democratic gop bipartisan
     january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec
     monday tuesday wednesday thursday friday saturday sunday

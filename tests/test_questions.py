@@ -39,6 +39,7 @@ def only(question: str) -> QuestionPart:
         ("How is Tencent doing, compared with Baidu?", ("tencent",)),
         ("Beyond China, which destinations does it cover?", ("china",)),  # an opener
         ("Instead of lobbying, what should Huang do?", ("huang",)),
+        ("What did the Republican senators ask Lutnick?", ("lutnick",)),  # "(R-NE)" in text
     ],
 )
 def test_names_are_what_a_question_is_about(question: str, names: tuple[str, ...]) -> None:
