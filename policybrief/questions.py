@@ -517,6 +517,8 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
     if part.wants == "amount":
         return bool(_AMOUNT_IN_TEXT.search(text))
     if part.wants == "count":
+        if _VOTE.search(part.text):  # "What was the Senate vote?" wants the tally: "(64–33)"
+            return bool(_TALLY.search(text))
         plain = _DAY.sub(" ", _YEAR.sub(" ", text))
         counted = counted_words(part)
         for match in _COUNT_IN_TEXT.finditer(plain):
@@ -588,6 +590,10 @@ def _same_day(day: tuple[int, int, str], part: QuestionPart) -> bool:
 DATED_WINDOW = 10
 # "25 and 50 separate potential projects": how far after a number the counted thing may come.
 COUNTED_WINDOW = 5
+_VOTE = re.compile(r"\bvotes?\b", re.IGNORECASE)
+_TALLY = re.compile(
+    r"(?<![$€£\d.,])\b\d{1,3}\s?[–—-]\s?\d{1,3}\b(?![–—-]\d|\s*(?:[mb]illion|trillion|percent|%))"
+)
 # "Tencent's Hunyuan 3D AI model": how far a name may stand from what it names.
 NAME_WINDOW = 3
 _CALLED = re.compile(r"\b(?:called|named|titled|dubbed)\b", re.IGNORECASE)

@@ -296,3 +296,10 @@ def test_a_list_of_possessives_asks_about_each_one_s_thing() -> None:
     plans = split_names("How are Baidu, Alibaba and Tencent’s plans different?")
     assert plans[0][0] == "How are Baidu’s plans different?"
     assert split_names("What does the CHIPS and Science Act fund?")[0][1] == ""  # one name
+
+
+def test_a_vote_question_wants_the_tally_not_any_number() -> None:
+    part = only("What was the Senate vote on the CHIPS and Science Act?")
+    assert has_wanted("Passed the Senate on July 27, 2022 (64–33) with amendment.", part)
+    assert not has_wanted("The act includes $39 billion in subsidies.", part)
+    assert not has_wanted("Projects worth $160–200 billion were announced.", part)
