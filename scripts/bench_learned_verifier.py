@@ -16,20 +16,16 @@ looking. Both the rules and the scorer are then read on the held-out half.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from bench_meaning import DATA, REPO, Case, scifact_cases
-from bench_verifier import load_source
+from bench_meaning import REPO, cited_chunks, load_cases
 
 from policybrief import meaning
-from policybrief.chunking import chunk_document
 from policybrief.citations import Verifier, missing_facts, unsupported_words
-from policybrief.config import ChunkingSettings, EmbeddingSettings, VerificationSettings
-from policybrief.embedders import create_embedder
+from policybrief.config import VerificationSettings
 from policybrief.text import content_words
 from policybrief.types import Chunk, Citation, Statement
 
@@ -111,33 +107,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     args = parser.parse_args()
-    written = [
-        Case(**json.loads(line))
-        for path in sorted(DATA.glob("statements_*.jsonl"))
-        for line in path.read_text("utf-8").splitlines()
-    ]
-    claims, documents = scifact_cases(args.shared)
-    for case in written:
-        if case.doc not in documents:
-            documents[case.doc] = load_source(case.doc.replace("sample:", "corpus:"), args.shared)
-    embedder = create_embedder(EmbeddingSettings(), REPO)
-    settings, verification = ChunkingSettings(), VerificationSettings()
-    chunks = {
-        name: chunk_document(
-            document,
-            embedder.count_tokens,
-            model_max_tokens=embedder.max_tokens,
-            max_tokens=settings.max_tokens,
-            overlap_tokens=settings.overlap_tokens,
-        )
-        for name, document in documents.items()
-    }
+    written, claims, chunks, embedder = load_cases(args.shared)
+    verification = VerificationSettings()
     verifier = Verifier(embedder, verification.min_support, verification.min_coverage)
     cases = written + claims
     rows, rules = [], []
     for case in cases:
-        every = chunks[case.doc]
-        cited = [c for c in every if c.start < case.end and case.start < c.end] or every
+        cited = cited_chunks(case, chunks)
         rows.append(features(verifier, case.statement, cited))
         statement = Statement(
             case.statement,

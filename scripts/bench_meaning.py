@@ -37,7 +37,7 @@ from bench_verifier import load_source
 from policybrief import citations
 from policybrief.chunking import chunk_document
 from policybrief.config import ChunkingSettings, EmbeddingSettings, VerificationSettings
-from policybrief.embedders import create_embedder
+from policybrief.embedders import Embedder, create_embedder
 from policybrief.types import Chunk, Citation, Document, Statement
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,24 +86,21 @@ def scifact_cases(shared: Path) -> tuple[list[Case], dict[str, Document]]:
     return cases, documents
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    parser.add_argument("--show", action="store_true", help="print misjudged calibration cases")
-    parser.add_argument("--reasons", action="store_true", help="count why faithful ones fail")
-    args = parser.parse_args()
+def load_cases(shared: Path) -> tuple[list[Case], list[Case], dict[str, list[Chunk]], Embedder]:
+    """The written statements, the SciFact claims, every document's chunks (as the index would
+    cut them) and the packaged embedder."""
     statements = [
         Case(**json.loads(line))
         for path in sorted(DATA.glob("statements_*.jsonl"))
         for line in path.read_text("utf-8").splitlines()
     ]
-    claims, documents = scifact_cases(args.shared)
+    claims, documents = scifact_cases(shared)
     for case in statements:
         if case.doc not in documents:
             # "sample:" names the demo article, which bench_verifier calls "corpus:"
-            documents[case.doc] = load_source(case.doc.replace("sample:", "corpus:"), args.shared)
+            documents[case.doc] = load_source(case.doc.replace("sample:", "corpus:"), shared)
     embedder = create_embedder(EmbeddingSettings(), REPO)
-    settings, verification = ChunkingSettings(), VerificationSettings()
+    settings = ChunkingSettings()
     chunks = {
         name: chunk_document(
             document,
@@ -114,12 +111,28 @@ def main() -> None:
         )
         for name, document in documents.items()
     }
+    return statements, claims, chunks, embedder
+
+
+def cited_chunks(case: Case, chunks: dict[str, list[Chunk]]) -> list[Chunk]:
+    """What the case cites: the chunks holding its source span, or the whole document."""
+    every = chunks[case.doc]
+    if case.start < 0:
+        return every
+    return [c for c in every if c.start < case.end and case.start < c.end] or every
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--show", action="store_true", help="print misjudged calibration cases")
+    parser.add_argument("--reasons", action="store_true", help="count why faithful ones fail")
+    args = parser.parse_args()
+    statements, claims, chunks, embedder = load_cases(args.shared)
+    verification = VerificationSettings()
 
     def cited(case: Case) -> list[Chunk]:
-        every = chunks[case.doc]
-        if case.start < 0:
-            return every
-        return [c for c in every if c.start < case.end and case.start < c.end] or every
+        return cited_chunks(case, chunks)
 
     def judge(cases: list[Case]) -> tuple[list[bool], list[str], float]:
         # A new verifier per run, so that no run reuses another's sentence embeddings.
@@ -195,7 +208,9 @@ def main() -> None:
             if after[i] != case.changed and case.half == "calibration":
                 print(f"[{case.kind}] {case.statement[:200]}\n    {reasons[i][:150]}")
                 if case.start >= 0:
-                    print(f"    source: {documents[case.doc].text[case.start : case.end][:200]}")
+                    chunk = cited(case)[0]
+                    source = chunk.text[case.start - chunk.start : case.end - chunk.start]
+                    print(f"    source: {source[:200]}")
 
 
 def summary(indices: list[int], cases: list[Case], flagged: list[bool]) -> str:
