@@ -343,9 +343,15 @@ class Project:
         corpus, then index them. ``described`` (title, published, source, url) is what the
         user says about the items; it goes in each one's sidecar and wins over the file's own
         metadata. An item already in the corpus can be described this way too."""
-        described = {key: value for key, value in (described or {}).items() if value}
-        if described.get("title") and len(items) > 1:
-            raise ConfigError("a title describes one item: add the others separately")
+        described = {key: value for key, value in (described or {}).items() if value.strip()}
+        unknown = sorted(set(described) - {"title", "published", "source", "url"})
+        if unknown:
+            raise ConfigError(
+                f"cannot describe an item's {unknown[0]!r}: use title, published, source or url"
+            )
+        for key in ("title", "url"):
+            if described.get(key) and len(items) > 1:
+                raise ConfigError(f"a {key} describes one item: add the others separately")
         if described.get("published") and parse_date(described["published"]) is None:
             given = described["published"]
             raise ConfigError(f"published date {given!r} is not a date (use YYYY-MM-DD)")
@@ -354,11 +360,14 @@ class Project:
         sidecars: list[Path] = []
         today = datetime.now(UTC).date()
         for item in items:
+            fields = described
             if is_url(item):
                 path, new = add_url(item, self.corpus_dir, today)
+                if path.suffix == ".pdf":  # a page keeps its URL in front matter; a PDF here
+                    fields = {"url": item, "fetched": today.isoformat(), **described}
             else:
                 path, new = add_file(Path(item).expanduser(), self.corpus_dir)
-            if described and describe(path, described):
+            if fields and describe(path, fields):
                 sidecars.append(sidecar_of(path))
             if new:
                 added.append(path)

@@ -141,6 +141,8 @@ def describe(path: Path, fields: Mapping[str, str]) -> bool:
     sidecar = sidecar_of(path)
     meta = read_sidecar(path, str(path))
     wanted = {**meta, **{key: value for key, value in fields.items() if value}}
+    if fields.get("published"):
+        wanted.pop("date", None)  # one date, under the name front matter prefers
     if wanted == meta:
         return False
     text = yaml.safe_dump(wanted, allow_unicode=True, sort_keys=False)

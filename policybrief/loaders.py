@@ -7,11 +7,12 @@ with a one-line reason; nothing else escapes.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from html import unescape
@@ -46,15 +47,15 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # Emphasis only between word boundaries, as in CommonMark: "IL_6 and TNF_a" stays as it is.
 _MD_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-# PDF layout: lines this near a page's top or bottom (in lines, and as a share of its
-# height) may be running headers or footers;
-# a heading is short and set this much larger than the body.
-EDGE_LINES = 3
-MARGIN_SHARE = 0.12
 # A file's own description, for files that cannot carry one (PDFs without metadata): the keys
 # of Markdown front matter, in a YAML file named after it.
 SIDECAR_SUFFIX = ".yaml"
-SIDECAR_KEYS = ("title", "published", "date", "source", "url")
+SIDECAR_KEYS = ("title", "published", "date", "source", "url", "fetched")
+# PDF layout: a running header or footer stands in a page's top or bottom margin (this share of
+# its height; the first or last lines when positions are unknown) on several pages; a heading
+# is short, and set this much larger than the body, in bold or in capitals.
+MARGIN_SHARE = 0.12
+EDGE_LINES = 3
 MAX_HEADING_WORDS = 12
 HEADING_SCALE = 1.15
 _PAGE_NUMBER = re.compile(
@@ -363,16 +364,19 @@ def read_sidecar(path: Path, display: str) -> dict[str, Any]:
         meta = yaml.safe_load(decode(sidecar.read_bytes(), name)) or {}
     except yaml.YAMLError as exc:
         raise LoadError(display, f"{name} is not valid YAML at {yaml_problem(exc)}") from exc
+    except ValueError as exc:  # a date YAML reads as one but cannot be: 2024-02-30
+        raise LoadError(display, f"{name}: a date is not a real day ({exc})") from exc
     if not isinstance(meta, dict):
         raise LoadError(display, f"{name} is not a mapping of keys to values")
     unknown = sorted(str(key) for key in meta if key not in SIDECAR_KEYS)
     if unknown:
         keys = ", ".join(SIDECAR_KEYS)
         raise LoadError(display, f"{name}: unknown key {unknown[0]!r} (use {keys})")
-    given = meta.get("published") or meta.get("date")
-    if given and parse_date(given) is None:
-        raise LoadError(display, f"{name}: published {given!r} is not a date (use YYYY-MM-DD)")
-    return {key: value for key, value in meta.items() if value not in (None, "")}
+    for key in ("published", "date"):
+        if meta.get(key) and parse_date(meta[key]) is None:
+            given = meta[key]
+            raise LoadError(display, f"{name}: {key} {given!r} is not a date (use YYYY-MM-DD)")
+    return {key: value for key, value in meta.items() if str(value or "").strip()}
 
 
 _HTML_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "svg")
@@ -518,6 +522,11 @@ class _PdfLine:
     bold: bool = False
     depth: float | None = None
 
+    @property
+    def style(self) -> tuple[float, bool]:
+        """Size (to half a point) and weight: what a change of paragraph or heading shows."""
+        return round(self.size * 2) / 2, self.bold
+
 
 def _pdf_lines(page: Any) -> list[_PdfLine]:
     """The page's lines as pypdf extracts them, each with its type size and position.
@@ -566,23 +575,38 @@ def _pdf_line(
 
 
 def _edge_zones(lines: list[_PdfLine]) -> list[tuple[str, _PdfLine]]:
-    """The lines that could be a running header ("top") or footer ("bottom"): among the
-    first or last few, and in the page's top or bottom margin when positions are known."""
+    """The lines that could be a running header ("top") or footer ("bottom"): those in the
+    page's top or bottom margin, wherever the PDF draws them; without positions, the first and
+    last few lines."""
     texts = [line for line in lines if line.text.strip()]
-    zones = [("top", line) for line in texts[:EDGE_LINES] if _in_margin(line, top=True)]
-    tail = texts[-EDGE_LINES:] if len(texts) > EDGE_LINES else texts
-    return zones + [("bottom", line) for line in tail if _in_margin(line, top=False)]
+    if texts and all(line.depth is not None for line in texts):
+        return [
+            ("top" if (line.depth or 0.0) <= MARGIN_SHARE else "bottom", line)
+            for line in texts
+            if not MARGIN_SHARE < (line.depth or 0.0) < 1 - MARGIN_SHARE
+        ]
+    tail = texts[-EDGE_LINES:] if len(texts) > EDGE_LINES else []
+    return [("top", line) for line in texts[:EDGE_LINES]] + [("bottom", line) for line in tail]
 
 
-def _in_margin(line: _PdfLine, *, top: bool) -> bool:
-    if line.depth is None:
-        return True
-    return line.depth <= MARGIN_SHARE if top else line.depth >= 1 - MARGIN_SHARE
+def _edge_keys(line: _PdfLine, body_size: float) -> tuple[str, ...]:
+    """How a running header or footer may repeat a line: as it is ("Chapter 2: Demand" on
+    each of its pages), or with other numbers ("Page 3 of 9"), unless it is set larger or in
+    bold, as headings are ("Section 2", "Section 3")."""
+    text = " ".join(line.text.split()).casefold()
+    if line.bold or (body_size > 0 and line.size >= body_size * HEADING_SCALE):
+        return (f"={text}",)
+    return f"={text}", re.sub(r"\d+", "#", text)
 
 
-def _edge_key(line: str) -> str:
-    """A line as a running header or footer repeats it: digits (page numbers) aside."""
-    return re.sub(r"\d+", "#", " ".join(line.split()).casefold())
+def _tracks_pages(seen: list[tuple[int, tuple[int, ...]]]) -> bool:
+    """Whether the numbers of a repeated line are fixed or count the pages ("Page 3 of 9",
+    "Report 2024 | 17"), not figures that merely differ ("Table 2: …, 2021")."""
+    pages = [page for page, _ in seen]
+    return all(
+        len(set(values)) == 1 or len({v - page for v, page in zip(values, pages, strict=True)}) == 1
+        for values in zip(*(numbers for _, numbers in seen), strict=True)
+    )
 
 
 def _body_size(pages: list[list[_PdfLine]]) -> float:
@@ -595,44 +619,84 @@ def _body_size(pages: list[list[_PdfLine]]) -> float:
 
 
 def _without_running_lines(pages: list[list[_PdfLine]], body_size: float) -> list[list[_PdfLine]]:
-    """Pages without the lines repeated in the top or bottom margin of most of them (publisher,
-    date, short title, "Page N of M"), nor bare page numbers there. A line set larger than the
-    body is a heading, however often its words recur ("Section 2", "Section 3")."""
-    seen: Counter[tuple[str, str]] = Counter()
-    for lines in pages:
-        seen.update({(zone, _edge_key(line.text)) for zone, line in _edge_zones(lines)})
-    repeated = {key for key, count in seen.items() if count >= 2 and count * 2 >= len(pages)}
-
-    def running(zone: str, line: _PdfLine) -> bool:
-        text = line.text.strip()
-        if _PAGE_NUMBER.fullmatch(text):
-            return True
-        return (zone, _edge_key(text)) in repeated and line.size <= body_size
-
+    """Pages without their running headers and footers: a line in the same margin of two pages
+    in a row, of three, or of half of a short document, whose numbers, if any, count the pages
+    ("Chapter 2: Demand" heads its own pages); and bare page numbers there."""
+    seen: dict[tuple[str, str], list[tuple[int, tuple[int, ...]]]] = {}
+    for number, lines in enumerate(pages):
+        for zone, line in _edge_zones(lines):
+            for key in _edge_keys(line, body_size):
+                found = seen.setdefault((zone, key), [])
+                if not found or found[-1][0] != number:
+                    digits = () if key.startswith("=") else re.findall(r"\d+", line.text)
+                    found.append((number, tuple(int(d) for d in digits)))
+    repeated = {
+        key
+        for key, found in seen.items()
+        if len(found) >= 2
+        and (len(found) >= 3 or len(found) * 2 >= len(pages) or found[1][0] == found[0][0] + 1)
+        and _tracks_pages(found)
+    }
     kept: list[list[_PdfLine]] = []
     for lines in pages:
-        dropped = {id(line) for zone, line in _edge_zones(lines) if running(zone, line)}
+        dropped = {
+            id(line)
+            for zone, line in _edge_zones(lines)
+            if _PAGE_NUMBER.fullmatch(line.text.strip())
+            or any((zone, key) in repeated for key in _edge_keys(line, body_size))
+        }
         kept.append([line for line in lines if line.text.strip() and id(line) not in dropped])
     return kept
 
 
-def _is_pdf_heading(line: _PdfLine, body_size: float) -> bool:
-    """A short line without closing punctuation, set larger than the body, in bold, or in
-    capitals: a heading, not the start of the paragraph below it."""
-    text = line.text.strip()
+def _heading_like(text: str) -> bool:
+    """Short, with letters, and no closing punctuation ("Why …?" and "1. Introduction" aside)."""
+    text = text.strip()
     if len(text.split()) > MAX_HEADING_WORDS or not re.search(r"[^\W\d_]{2}", text):
         return False
-    if text[-1] in '.,;:!?"”’)' or _LIST_ITEM.match(text):
-        return False
-    larger = body_size > 0 and line.size >= body_size * HEADING_SCALE
-    return larger or line.bold or (text.upper() == text and len(text) >= 4)
+    if text.endswith("?") or (_LIST_ITEM.match(text) and text[0].isdigit()):
+        return True
+    return text[-1] not in '.,;:!"”’)' and not _LIST_ITEM.match(text)
+
+
+def _capitals(text: str) -> bool:
+    """A heading in the body's own type: "CONGRESSIONAL DEBATE" (no figures: "GDP 2.3%")."""
+    letters = re.sub(r"[^\w]", "", text)
+    return len(letters) >= 4 and letters.isalpha() and letters.upper() == letters
+
+
+def _page_blocks(lines: list[_PdfLine], body_size: float) -> Iterator[tuple[str, str]]:
+    """A page as ("heading", text), ("line", text) and ("break", "") in reading order.
+
+    Lines in one size and weight form a run. A run set larger or in bold of one or two short
+    lines without closing punctuation is a heading; a longer run is a paragraph in that type (a
+    bold sentence, table cells). In the body's own type, a line in capitals that starts a run
+    or follows a finished sentence is a heading. A new run starts a paragraph (a footnote).
+    """
+    runs = [list(run) for _, run in itertools.groupby(lines, key=lambda line: line.style)]
+    for run in runs:
+        yield "break", ""
+        size, bold = run[0].style
+        styled = bold or (body_size > 0 and size >= body_size * HEADING_SCALE)
+        if styled and len(run) <= 2 and all(_heading_like(line.text) for line in run):
+            yield "heading", " ".join(line.text.strip() for line in run)
+            continue
+        after_sentence = True
+        for line in run:
+            text = line.text.strip()
+            if after_sentence and _heading_like(text) and _capitals(text):
+                yield "heading", text
+            else:
+                yield "line", line.text
+            after_sentence = text.endswith((".", "!", "?", ":")) or _capitals(text)
 
 
 def load_pdf(path: Path, doc_id: str, display: str) -> Document:
     """A PDF's text layer, page by page; page numbers are kept for citations.
 
-    Running headers and footers are dropped, headings (larger, bold or capitals) are kept as
-    headings, and a change of type size (a footnote, a caption) starts a new paragraph.
+    Running headers and footers are dropped; headings (larger, bold or capitals) are recorded
+    as headings and kept apart from the paragraph below; a change of type size or weight (a
+    footnote, a caption) starts a new paragraph.
     """
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, PdfReadError
@@ -644,27 +708,20 @@ def load_pdf(path: Path, doc_id: str, display: str) -> Document:
             raise LoadError(display, "PDF is encrypted and needs a password")
         pages = [_pdf_lines(page) for page in reader.pages]
         body_size = _body_size(pages)
-        pages = _without_running_lines(pages, body_size)
         builder = _Builder()
         paragraphs = _Paragraphs(builder, dehyphenate=True)
-        for lines in pages:
+        for lines in _without_running_lines(pages, body_size):
             paragraphs.end()
             builder.page()
-            previous = 0.0
-            for line in lines:
-                if _is_pdf_heading(line, body_size):
-                    paragraphs.end()
-                    if previous < 0:  # a heading set on two lines is one heading
-                        offset, first = builder.headings.pop()
-                        builder.headings.append((offset, f"{first} {line.text.strip()}"))
-                    else:
-                        builder.heading(line.text)
-                    previous = -1.0
+            for kind, text in _page_blocks(lines, body_size):
+                if kind == "line":
+                    paragraphs.line(text)
                     continue
-                if abs(line.size - previous) > 0.5:
+                paragraphs.end()
+                if kind == "heading":  # its words stay in the text, as a paragraph of their own
+                    builder.heading(text)
+                    paragraphs.line(text)
                     paragraphs.end()
-                previous = line.size
-                paragraphs.line(line.text)
         paragraphs.end()
         info = reader.metadata
         title = str(info.title) if info and info.title else ""
@@ -708,7 +765,7 @@ def load_document(path: Path, doc_id: str, display: str | None = None) -> Docume
         raise LoadError(display, f"could not be read ({type(exc).__name__}: {detail})") from exc
     if not described:
         return document
-    fields = {k: v for k, v in _described(described).items() if v}
+    fields = {k: v for k, v in _described(described).items() if str(v or "").strip()}
     if "title" in fields:
         fields["title"] = " ".join(fields["title"].split())
     return replace(document, **fields)

@@ -312,7 +312,8 @@ def test_a_report_pdf_loses_running_headers_and_footers_and_keeps_headings_apart
     assert "Export Controls: Advanced Computing" not in doc.text
     assert [heading for _, heading in doc.headings] == [p[0] for p in REPORT_PAGES]
     paragraphs = doc.text.split("\n")
-    assert paragraphs[0].startswith("The letter asks Commerce")  # not "CONGRESSIONAL DEBATE The…"
+    assert paragraphs[0] == "CONGRESSIONAL DEBATE"  # a paragraph of its own, not glued on
+    assert paragraphs[1].startswith(REPORT_PAGES[0][1])
     assert "1 Source: company statement, January 2025." in paragraphs  # a footnote stands apart
     for number, (heading, left, right, note) in enumerate(REPORT_PAGES, start=1):
         for text in (left, right, note):
@@ -334,6 +335,57 @@ def test_a_pdf_keeps_a_year_atop_a_page_and_drops_bare_page_numbers(tmp_path: Pa
     assert doc.text == "2024 Export controls tightened.\nGallium exports fell."
 
 
+def _line(pdf: FPDF, text: str, style: str = "", size: int = 11) -> None:
+    pdf.set_font("Helvetica", style, size)
+    pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def test_a_pdf_keeps_every_word_that_looks_like_a_heading_and_spots_numbered_ones(
+    tmp_path: Path,
+) -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    _line(pdf, "1. Introduction", "B")
+    _line(pdf, "Member states shall keep logs for at least six months.")
+    for cell in ("Region", "Completions", "Change"):  # bold table cells are no heading
+        _line(pdf, cell, "B")
+    _line(pdf, "Why does this matter?", "B", 14)
+    _line(pdf, "planning refusals in the same period", "B")  # a bold sentence on two lines
+    _line(pdf, "rose in every region.", "B")
+    _line(pdf, "UK GDP 2.3%")
+    pdf.output(str(tmp_path / "brief.pdf"))
+    doc = load_document(tmp_path / "brief.pdf", "brief.pdf")
+    assert [heading for _, heading in doc.headings] == ["1. Introduction", "Why does this matter?"]
+    assert doc.text.split("\n") == [
+        "1. Introduction",
+        "Member states shall keep logs for at least six months.",
+        "Region Completions Change",
+        "Why does this matter?",
+        "planning refusals in the same period rose in every region.",
+        "UK GDP 2.3%",
+    ]
+
+
+def test_running_lines_go_wherever_the_pdf_draws_them_and_per_chapter(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    chapters = [f"Chapter {n}: Part {n}" for n in (1, 1, 2, 2, 3, 3)]  # two pages each
+    for number, chapter in enumerate(chapters, 1):
+        pdf.add_page()
+        pdf.set_xy(10, 285)  # the footer first, as layout programs draw master pages
+        pdf.set_font("Helvetica", size=8)
+        pdf.cell(0, 6, f"Institute for Policy Studies | {number}")
+        pdf.set_xy(10, 10)
+        _line(pdf, chapter)
+        pdf.set_xy(10, 60)
+        for line in range(4):
+            _line(pdf, f"Line {line} of page {number} is about housing supply.")
+    pdf.output(str(tmp_path / "chapters.pdf"))
+    text = load_document(tmp_path / "chapters.pdf", "chapters.pdf").text
+    assert "Chapter" not in text and "Institute" not in text
+    assert text.count("is about housing supply.") == 24
+
+
 def test_a_sidecar_gives_a_pdf_its_title_date_publisher_and_url(tmp_path: Path) -> None:
     path = make_report(tmp_path / "report.pdf")
     write(
@@ -347,6 +399,8 @@ def test_a_sidecar_gives_a_pdf_its_title_date_publisher_and_url(tmp_path: Path) 
     assert doc.published == date(2024, 12, 2)
     assert doc.source == "Bureau of Industry and Security"
     assert doc.url == "https://example.org/report.pdf"
+    write(tmp_path, "report.pdf.yaml", "title: '   '\n")
+    assert load_document(path, "report.pdf").title == "report"  # a blank title is no title
 
 
 @pytest.mark.parametrize(
@@ -356,6 +410,7 @@ def test_a_sidecar_gives_a_pdf_its_title_date_publisher_and_url(tmp_path: Path) 
         ("published: last spring\n", r"published 'last spring' is not a date"),
         ("title: [unclosed\n", r"report\.pdf\.yaml is not valid YAML at line 2, column 1"),
         ("- a list\n", r"report\.pdf\.yaml is not a mapping"),
+        ("published: 2024-02-30\n", r"report\.pdf\.yaml: a date is not a real day"),
     ],
 )
 def test_a_bad_sidecar_is_a_clear_load_error(tmp_path: Path, sidecar: str, reason: str) -> None:

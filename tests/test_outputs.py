@@ -286,6 +286,25 @@ def test_add_describes_a_pdf_that_does_not_describe_itself(
     assert two.exit_code == 1 and "a title describes one item" in two.output
     bad = run_cli(sample, "add", str(tmp_path / "report.pdf"), "--published", "spring")
     assert bad.exit_code == 2 and "is not a date" in bad.output
+    sidecar.write_text("published: 2024-02-30\n", "utf-8")  # YAML's date, but no real day
+    broken = run_cli(sample, "add", str(sample / "corpus" / "report.pdf"), "--source", "BIS")
+    assert broken.exit_code == 1 and "report.pdf.yaml: a date is not a real day" in broken.output
+
+
+def test_a_fetched_pdf_keeps_its_address(
+    sample: Path, web_server: str, tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, "The bureau added 140 firms to the Entity List for gallium refining.")
+    pdf.output(str(tmp_path / "site" / "entity-list.pdf"))
+    result = run_cli(sample, "add", f"{web_server}/entity-list.pdf")
+    assert result.exit_code == 0, result.output
+    sidecar = (sample / "corpus" / "web" / "entity-list.pdf.yaml").read_text("utf-8")
+    assert f"url: {web_server}/entity-list.pdf" in sidecar and "fetched:" in sidecar
+    two = run_cli(sample, "add", f"{web_server}/entity-list.pdf", "x.pdf", "--url", "https://a.b")
+    assert two.exit_code == 1 and "a url describes one item" in two.output
 
 
 def test_ask_interactive_keeps_state_between_questions(sample: Path) -> None:
