@@ -619,6 +619,7 @@ _KIN = {
         ("budget budgets spending spend", "invest spend fund allocate commit"),
         ("legislation legislative", "bill act law"),
         ("start starts started", "begin"),
+        ("enact enacted enactment", "sign pass"),  # "signed into law on August 9, 2022"
     )
     for stem in content_words(words)
 }

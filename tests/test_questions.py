@@ -303,3 +303,12 @@ def test_a_vote_question_wants_the_tally_not_any_number() -> None:
     assert has_wanted("Passed the Senate on July 27, 2022 (64–33) with amendment.", part)
     assert not has_wanted("The act includes $39 billion in subsidies.", part)
     assert not has_wanted("Projects worth $160–200 billion were announced.", part)
+
+
+def test_an_act_is_enacted_when_it_is_signed_into_law() -> None:
+    part = only("When was the CHIPS and Science Act enacted?")
+    signed = (
+        "The CHIPS and Science Act is a statute enacted by the 117th United States Congress and "
+        "signed into law by President Joe Biden on August 9, 2022."
+    )
+    assert has_wanted(signed, part)
