@@ -48,6 +48,7 @@ from policybrief.questions import (
     spells_out,
     states_day,
     wanted_heads,
+    without_since,
 )
 from policybrief.text import MONTH_NUMBERS, content_words
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
@@ -557,7 +558,8 @@ def _same_fact(first: str, second: str) -> bool:
 def _figures(question: str) -> set[str]:
     """The numbers a question states, years aside (they are checked as dates), and numbers
     inside names ("H20", "H.R. 4346" keeps 4346: a bill's number is what it asks about)."""
-    return {fact for fact in numeric_facts(question) if not re.fullmatch(r"19\d\d|20\d\d", fact)}
+    facts = numeric_facts(without_since(question))
+    return {fact for fact in facts if not re.fullmatch(r"19\d\d|20\d\d", fact)}
 
 
 def _why_unanswered(

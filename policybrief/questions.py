@@ -290,8 +290,8 @@ def analyse(question: str) -> list[QuestionPart]:
             QuestionPart(
                 question.strip(),
                 names=question_names(topic),
-                years=tuple(dict.fromkeys(_YEAR.findall(topic))),
-                months=question_months(topic),
+                years=tuple(dict.fromkeys(_YEAR.findall(without_since(topic)))),
+                months=question_months(without_since(topic)),
                 summary=True,
             )
         ]
@@ -300,14 +300,15 @@ def analyse(question: str) -> list[QuestionPart]:
         before = parts[-1].text if parts and _REFERS_BACK.search(piece) else ""
         for text, subject, siblings in split_names(piece):
             wants = next((kind for kind, pattern in _WANTS if pattern.search(text)), "")
+            dated = without_since(text)
             parts.append(
                 QuestionPart(
                     text,
                     names=question_names(text),
                     acronyms=question_acronyms(text),
-                    years=tuple(dict.fromkeys(_YEAR.findall(text))),
-                    months=question_months(text),
-                    days=question_days(text),
+                    years=tuple(dict.fromkeys(_YEAR.findall(dated))),
+                    months=question_months(dated),
+                    days=question_days(dated),
                     wants=wants,
                     subject=subject,
                     siblings=siblings,
@@ -317,6 +318,19 @@ def analyse(question: str) -> list[QuestionPart]:
                 )
             )
     return parts
+
+
+# A date a question counts from: the answer is dated after it, not by it.
+_SINCE = re.compile(
+    rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:{_MONTHS}\s+)?(?:\d{{1,2}},?\s+)?(?:19|20)\d\d\b"
+    rf"|\bsince\s+(?:{_MONTHS})\b"
+)
+
+
+def without_since(question: str) -> str:
+    """The question without the date it counts from: "How has Commerce tightened the controls
+    since October 2022?" asks about what came after, not about October 2022."""
+    return _SINCE.sub(" ", question)
 
 
 _SPEECH_QUESTION = re.compile(

@@ -312,3 +312,9 @@ def test_an_act_is_enacted_when_it_is_signed_into_law() -> None:
         "signed into law by President Joe Biden on August 9, 2022."
     )
     assert has_wanted(signed, part)
+
+
+def test_a_date_the_question_counts_from_is_no_date_the_answer_must_state() -> None:
+    part = only("How has Commerce tightened the controls since October 2022?")
+    assert (part.years, part.months) == ((), ())
+    assert only("What did Commerce do in October 2022?").years == ("2022",)
