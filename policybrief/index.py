@@ -82,22 +82,23 @@ def scan_corpus(
     """
     files: list[CorpusFile] = []
     ignored: list[str] = []
-    root = corpus.resolve()
-    for path, outside in sorted(_walk(corpus, root, follow_symlinks, set())):
+    walked = sorted(_walk(corpus, corpus.resolve(), follow_symlinks, set()))
+    present = {path for path, _ in walked}  # sidecars are looked up here, not on disk
+    for path, outside in walked:
         doc_id = path.relative_to(corpus).as_posix()
         try:
             display = path.relative_to(project_root).as_posix()
         except ValueError:
             display = str(path)
         if path.suffix.lower() not in LOADERS:
-            if not _describes_a_document(path):
+            if not _describes_a_document(path, present):
                 ignored.append(display)
             continue
         try:
             stat = path.stat()
             # A sidecar is part of its document: editing it re-reads the document.
             sidecar = sidecar_of(path)
-            extra = sidecar.stat() if sidecar.is_file() else None
+            extra = sidecar.stat() if sidecar in present else None
         except OSError:  # a dangling symlink, or a file gone since the scan
             continue
         size, mtime_ns = stat.st_size, stat.st_mtime_ns
@@ -154,12 +155,12 @@ def settings_fingerprint(
     )
 
 
-def _describes_a_document(path: Path) -> bool:
-    """Whether ``path`` is the sidecar of a supported file beside it."""
+def _describes_a_document(path: Path, present: set[Path]) -> bool:
+    """Whether ``path`` is the sidecar of a supported file beside it (among ``present``)."""
     if not path.name.endswith(SIDECAR_SUFFIX):
         return False
     described = path.with_name(path.name[: -len(SIDECAR_SUFFIX)])
-    return described.suffix.lower() in LOADERS and described.is_file()
+    return described.suffix.lower() in LOADERS and described in present
 
 
 def file_sha256(path: Path) -> str:

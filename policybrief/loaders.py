@@ -589,12 +589,18 @@ def _edge_zones(lines: list[_PdfLine]) -> list[tuple[str, _PdfLine]]:
     return [("top", line) for line in texts[:EDGE_LINES]] + [("bottom", line) for line in tail]
 
 
+def _set_apart(style: tuple[float, bool], body_size: float) -> bool:
+    """Whether a line's type marks it out from the body: bold, or this much larger."""
+    size, bold = style
+    return bold or (body_size > 0 and size >= body_size * HEADING_SCALE)
+
+
 def _edge_keys(line: _PdfLine, body_size: float) -> tuple[str, ...]:
     """How a running header or footer may repeat a line: as it is ("Chapter 2: Demand" on
     each of its pages), or with other numbers ("Page 3 of 9"), unless it is set larger or in
     bold, as headings are ("Section 2", "Section 3")."""
     text = " ".join(line.text.split()).casefold()
-    if line.bold or (body_size > 0 and line.size >= body_size * HEADING_SCALE):
+    if _set_apart(line.style, body_size):
         return (f"={text}",)
     return f"={text}", re.sub(r"\d+", "#", text)
 
@@ -622,10 +628,14 @@ def _without_running_lines(pages: list[list[_PdfLine]], body_size: float) -> lis
     """Pages without their running headers and footers: a line in the same margin of two pages
     in a row, of three, or of half of a short document, whose numbers, if any, count the pages
     ("Chapter 2: Demand" heads its own pages); and bare page numbers there."""
+    zoned = [
+        [(zone, line, _edge_keys(line, body_size)) for zone, line in _edge_zones(lines)]
+        for lines in pages
+    ]
     seen: dict[tuple[str, str], list[tuple[int, tuple[int, ...]]]] = {}
-    for number, lines in enumerate(pages):
-        for zone, line in _edge_zones(lines):
-            for key in _edge_keys(line, body_size):
+    for number, edges in enumerate(zoned):
+        for zone, line, keys in edges:
+            for key in keys:
                 found = seen.setdefault((zone, key), [])
                 if not found or found[-1][0] != number:
                     digits = () if key.startswith("=") else re.findall(r"\d+", line.text)
@@ -638,12 +648,12 @@ def _without_running_lines(pages: list[list[_PdfLine]], body_size: float) -> lis
         and _tracks_pages(found)
     }
     kept: list[list[_PdfLine]] = []
-    for lines in pages:
+    for lines, edges in zip(pages, zoned, strict=True):
         dropped = {
             id(line)
-            for zone, line in _edge_zones(lines)
+            for zone, line, keys in edges
             if _PAGE_NUMBER.fullmatch(line.text.strip())
-            or any((zone, key) in repeated for key in _edge_keys(line, body_size))
+            or any((zone, key) in repeated for key in keys)
         }
         kept.append([line for line in lines if line.text.strip() and id(line) not in dropped])
     return kept
@@ -676,9 +686,8 @@ def _page_blocks(lines: list[_PdfLine], body_size: float) -> Iterator[tuple[str,
     runs = [list(run) for _, run in itertools.groupby(lines, key=lambda line: line.style)]
     for run in runs:
         yield "break", ""
-        size, bold = run[0].style
-        styled = bold or (body_size > 0 and size >= body_size * HEADING_SCALE)
-        if styled and len(run) <= 2 and all(_heading_like(line.text) for line in run):
+        short = len(run) <= 2 and all(_heading_like(line.text) for line in run)
+        if short and _set_apart(run[0].style, body_size):
             yield "heading", " ".join(line.text.strip() for line in run)
             continue
         after_sentence = True
