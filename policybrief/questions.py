@@ -286,12 +286,13 @@ def analyse(question: str) -> list[QuestionPart]:
     """The parts of ``question`` with their constraints."""
     if _SUMMARY.search(question):
         topic = _SUMMARY.sub(" ", question)
+        dated = without_since(topic)
         return [
             QuestionPart(
                 question.strip(),
                 names=question_names(topic),
-                years=tuple(dict.fromkeys(_YEAR.findall(without_since(topic)))),
-                months=question_months(without_since(topic)),
+                years=tuple(dict.fromkeys(_YEAR.findall(dated))),
+                months=question_months(dated),
                 summary=True,
             )
         ]
@@ -323,7 +324,8 @@ def analyse(question: str) -> list[QuestionPart]:
 # A date a question counts from: the answer is dated after it, not by it.
 _SINCE = re.compile(
     rf"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:{_MONTHS}\s+)?(?:\d{{1,2}},?\s+)?(?:19|20)\d\d\b"
-    rf"|\bsince\s+(?:{_MONTHS})\b"
+    rf"|\bsince\s+(?:{_MONTHS})\b",
+    re.IGNORECASE,  # "Since October 2022, …" too; the months keep their capitals
 )
 
 

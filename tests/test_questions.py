@@ -318,3 +318,4 @@ def test_a_date_the_question_counts_from_is_no_date_the_answer_must_state() -> N
     part = only("How has Commerce tightened the controls since October 2022?")
     assert (part.years, part.months) == ((), ())
     assert only("What did Commerce do in October 2022?").years == ("2022",)
+    assert only("Since May 2023, what has BIS added?").years == ()
