@@ -584,8 +584,18 @@ def _why_unanswered(
             )
         ]
         about = f" for {_spelled(part.text, unmatched)}" if unmatched else ""
-        return f"no passage gives {_WANTED_WORDS[part.wants]}{about}"
+        return f"no passage gives {_wanted_words(part)}{about}"
     return "no passage answers it closely enough"
+
+
+def _wanted_words(part: QuestionPart) -> str:
+    """What the part asks for, in its own word where it names one ("the penalty", "the price")."""
+    if part.wants == "amount":
+        for head in sorted(wanted_heads(part)):
+            asked = re.search(rf"\b{re.escape(head)}\w*", part.text, re.IGNORECASE)
+            if asked:
+                return f"the {asked.group().lower()}"
+    return _WANTED_WORDS[part.wants]
 
 
 def _published_year(candidate: Candidate) -> str:

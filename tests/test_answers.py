@@ -56,6 +56,7 @@ def said(answer: Answer) -> str:
         ("What did Nvidia say about the ban?", "the sources never mention Nvidia"),
         ("How much is Tencent investing in AI infrastructure?", "no passage gives the amount"),
         ("What is the population of Shenzhen?", ""),
+        ("What penalties does China face for buying H20 chips?", "no passage gives the penalties"),
     ],
 )
 def test_a_question_the_sources_cannot_answer_gets_no_quote(
