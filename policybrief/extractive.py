@@ -54,7 +54,7 @@ from policybrief.text import MONTH_NUMBERS, content_words
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
 # Bump when the choice of sentences changes, so briefings written before are rebuilt.
-SELECTION_SCHEME = 5
+SELECTION_SCHEME = 6
 # Relevance against redundancy in the selection (1.0 would ignore redundancy).
 MMR_LAMBDA = 0.8
 # Sentences this similar to one already chosen say the same thing.
@@ -459,7 +459,9 @@ def _fits(part: QuestionPart, candidate: Candidate) -> bool:
     for name in part.names:
         # An acronym a passage uses ("the SME IFR") is what the whole passage is about.
         if name not in part.acronyms:
-            if not mentions(named, name):
+            # "Mr. Huang should testify" answers a question about Jensen Huang (the surname
+            # is checked as a name of its own).
+            if not mentions(named, name) and name not in part.forenames:
                 return False
             continue
         where = f"{named}\n{candidate.passage.chunk.text}"
@@ -555,10 +557,19 @@ def _same_fact(first: str, second: str) -> bool:
     return bool(a | b) and len(a & b) / len(a | b) >= SAME_FACT_OVERLAP
 
 
+# "Which two secretaries…", "Name the three rules": how many things the answer lists, not a
+# figure the sentence must state.
+_ANSWER_SIZE = re.compile(
+    r"\b(?:which|what|name|list|give)\s+(?:me\s+)?(?:the\s+)?"
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|[2-9])\b",
+    re.IGNORECASE,
+)
+
+
 def _figures(question: str) -> set[str]:
     """The numbers a question states, years aside (they are checked as dates), and numbers
     inside names ("H20", "H.R. 4346" keeps 4346: a bill's number is what it asks about)."""
-    facts = numeric_facts(without_since(question))
+    facts = numeric_facts(_ANSWER_SIZE.sub(" ", without_since(question)))
     return {fact for fact in facts if not re.fullmatch(r"19\d\d|20\d\d", fact)}
 
 

@@ -34,6 +34,7 @@ _NOT_NAMES = frozenset(
     according the a an in on of for to and or by with from about at as into this that these those
     mr mrs ms dr sen senator senators rep representative secretary president chairman chair
     ranking member members ceo under assistant deputy commissioner minister director
+    secretaries presidents chairmen ceos deputies commissioners ministers directors
     department bureau office committee subcommittee agency administration government congress
     house senate act rule rules law bill bills order report letter statement press release
     please i we you my our me show find explain any summary overview briefly were
@@ -79,6 +80,7 @@ _SUMMARY = re.compile(
     r"\b(?:summar(?:y|ise|ize)|overview|(?:key|main|major|top) (?:points|facts|findings|issues"
     r"|messages)|takeaways?"
     r"|highlights|gist|tl;?dr|brief me|sum (?:it |this |that )?up|recap|rundown"
+    r"|in a nutshell|in (?:short|brief)|big picture"
     r"|what (?:is|are) (?:this|these|it|the (?:article|document|"
     r"documents|sources?|corpus|story))\b.{0,20}\babout|why does (?:this|it) matter"
     r"|why should (?:i|we|you|someone|anyone|they)\b.{0,60}\bcare"
@@ -179,6 +181,9 @@ class QuestionPart:
     # whether a deed answers too ("How did Baidu respond?": by reconsidering its model)
     speakers: tuple[str, ...] = ()
     by_deed: bool = False
+    # Names that are a person's first name ("jensen" in "Jensen Huang"): a sentence may call
+    # the person by the surname alone.
+    forenames: tuple[str, ...] = ()
 
     @property
     def query(self) -> str:
@@ -235,6 +240,21 @@ def question_names(text: str) -> tuple[str, ...]:
                 continue  # a bare number is a quantity, not a name
             names.append(key)
     return tuple(dict.fromkeys(names))
+
+
+_FULL_NAME = re.compile(r"\b([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?([A-Z][a-z]+)\b")
+
+
+def question_forenames(text: str) -> tuple[str, ...]:
+    """First names of the full names a question gives: "jensen" in "Jensen Huang's meeting"."""
+    names = set(question_names(text))
+    return tuple(
+        dict.fromkeys(
+            first.casefold()
+            for first, last in _FULL_NAME.findall(text)
+            if first.casefold() in names and last.casefold() in names
+        )
+    )
 
 
 def question_months(text: str) -> tuple[str, ...]:
@@ -316,6 +336,7 @@ def analyse(question: str) -> list[QuestionPart]:
                     before=before,
                     speakers=question_speakers(text),
                     by_deed=bool(_DEED_QUESTION.search(text)),
+                    forenames=question_forenames(text),
                 )
             )
     return parts
@@ -527,6 +548,12 @@ def amount_starts(text: str) -> list[int]:
     return [match.start() for match in _AMOUNT_IN_TEXT.finditer(text)]
 
 
+_WHAT_TIME = re.compile(r"\bwhat time\b", re.IGNORECASE)
+_CLOCK = re.compile(r"\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am|pm)", re.IGNORECASE)
+# "brief summaries" is no briefing: a date's event is "briefing" or "briefed".
+_BRIEF_ADJECTIVE = re.compile(r"\bbrief\b", re.IGNORECASE)
+
+
 def has_wanted(text: str, part: QuestionPart) -> bool:
     """Whether ``text`` holds the kind of fact the part asks for; for "how many X", a number
     that counts X ("two rules", not "two new license requirements" for "how many ECCNs")."""
@@ -547,9 +574,12 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
         for match in _DATE_IN_TEXT.finditer(text):
             if _stated(match, text, part):
                 continue
+            if _WHAT_TIME.search(part.text) and not _CLOCK.fullmatch(match.group()):
+                continue  # "What time did it start?" wants "9 a.m.", not the day
             before = text[: match.start()].split()[-DATED_WINDOW:]
             after = text[match.end() :].split()[:DATED_WINDOW]
-            if not heads or inflects(heads, " ".join(before + after)):
+            around = _BRIEF_ADJECTIVE.sub(" ", " ".join(before + after))
+            if not heads or inflects(heads, around):
                 return True
         return False
     if part.wants == "who":
@@ -573,6 +603,9 @@ def _named_heads(part: QuestionPart) -> set[str]:
     which = _WHICH_PEOPLE.search(part.text)
     if which:
         return set(content_words(which.group(1)))
+    titles = asked_titles(part)
+    if titles:
+        return titles
     if not _CALLED.search(part.text):
         return set()
     asked = set(content_words(part.text)) - set(content_words(" ".join(part.names)))
@@ -659,6 +692,7 @@ _EVENT_WORDS = (
     "held",
     "hold",
     "conduct",
+    "brief",
     "begin",
     "start",
     "conclud",
@@ -730,7 +764,36 @@ def focus_words(part: QuestionPart) -> set[str]:
     """The part's content words other than its names and yardsticks: what it asks about."""
     named = {w for name in part.names for w in content_words(name)}
     asked = _YARDSTICK.sub(" ", part.text)
-    return set(content_words(asked)) - named - _QUESTION_VERBS - _ROLE_WORDS
+    return (set(content_words(asked)) - named - _QUESTION_VERBS - _ROLE_WORDS) | asked_titles(part)
+
+
+# Offices a "who" question may ask the holder of.
+_OFFICE = re.compile(
+    r"\b(secretar(?:y|ies)|chair(?:man|woman|person)?s?|ceos?|directors?|commissioners?"
+    r"|ministers?|ambassadors?|administrators?|governors?|spokes(?:man|woman|person))\b"
+    r"(?!\s+(?-i:[A-Z]))",  # "Secretary Lutnick" names someone the question already knows
+    re.IGNORECASE,
+)
+
+
+_BESIDES = re.compile(
+    r"\b(?:besides|apart from|aside from|other than|except(?: for)?)\s+(?:the\s+)?(?:co-)?$",
+    re.IGNORECASE,
+)
+
+
+def asked_titles(part: QuestionPart) -> set[str]:
+    """The office whose holder a "who" question asks for: "secretari" in "Who was the BIS
+    Under Secretary in 2022?", but none in "Who did Secretary Lutnick meet?" or "Who else
+    sits on the group besides the co-chairs?"."""
+    if part.wants != "who":
+        return set()
+    return {
+        w
+        for m in _OFFICE.finditer(part.text)
+        if not _BESIDES.search(part.text[: m.start()])
+        for w in content_words(m.group(1))
+    }
 
 
 def shares_focus(part: QuestionPart, text: str) -> bool:
@@ -749,7 +812,7 @@ def _related(a: str, b: str) -> bool:
 
 
 # Institutions and roles ("Congress", "the Senate", "the department"): who acts, not what about.
-_ROLE_WORDS = set(content_words(" ".join(_NOT_NAMES)))
+_ROLE_WORDS = set(content_words(" ".join(_NOT_NAMES))) - {"brief"}  # "briefly", not "briefing"
 _QUESTION_VERBS = set(
     content_words(
         "say said says tell describe explain give list state states stated mention mentioned "

@@ -107,6 +107,21 @@ def test_a_short_question_keeps_the_passage_that_names_what_it_asks(policy: Proj
     assert lookup.found and "Lutnick" in said(lookup)
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("Who was Under Secretary at BIS when the 2022 chip rules came out?", "Estevez"),
+        ("Which two secretaries did Warren and Rounds write to?", "Rubio"),
+        ("On what day did BIS brief the public about its October 2023 rules?", "November 6"),
+        ("What did Warren say Jensen Huang should do instead of meeting in secret?", "oath"),
+    ],
+)
+def test_a_lookup_is_answered_however_the_source_words_it(
+    policy: Project, question: str, fact: str
+) -> None:
+    assert fact in said(policy.ask(question))
+
+
 def test_every_question_of_a_section_is_answered(policy: Project) -> None:
     questions = (
         "What is Congress doing about US dependence on China for critical minerals?",

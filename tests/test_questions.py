@@ -8,6 +8,7 @@ from policybrief.questions import (
     QuestionPart,
     acts,
     analyse,
+    asked_titles,
     focus_words,
     has_wanted,
     inflects,
@@ -95,6 +96,7 @@ def test_a_list_of_names_asks_about_each_of_them() -> None:
     "question",
     [
         "Give me a summary of the article",
+        "In a nutshell, what did the October 2023 rules do?",
         "What are the key points?",
         "Why does this matter?",
         "Sum up the fight over the AI Diffusion Rule",
@@ -319,3 +321,38 @@ def test_a_date_the_question_counts_from_is_no_date_the_answer_must_state() -> N
     assert (part.years, part.months) == ((), ())
     assert only("What did Commerce do in October 2022?").years == ("2022",)
     assert only("Since May 2023, what has BIS added?").years == ()
+
+
+def test_who_holds_an_office_wants_a_name_beside_the_office() -> None:
+    part = only("Who was the BIS Under Secretary when the 2022 controls came out?")
+    assert asked_titles(part) == {"secretary"} and "secretary" in focus_words(part)
+    assert has_wanted("Under Secretary Alan F. Estevez will conduct the briefing.", part)
+    assert not has_wanted("BIS said the controls protect U.S. national security.", part)
+    assert asked_titles(only("Who did Secretary Lutnick meet?")) == set()  # names the holder
+    assert asked_titles(only("Who else is in the group besides the co-chairs?")) == set()
+
+
+def test_a_surname_alone_answers_for_a_full_name() -> None:
+    part = only("What did Warren say about Jensen Huang's closed-door meeting?")
+    assert part.names == ("warren", "jensen", "huang") and part.forenames == ("jensen",)
+    assert only("What did Hong Kong do?").forenames == ("hong",)
+    assert only("What did Warren tell Huang?").forenames == ()
+
+
+def test_plural_offices_are_not_names() -> None:
+    part = only("What did the letter to the Secretaries of State ask?")
+    assert part.names == ("state",)
+
+
+def test_a_briefing_date_is_a_date_beside_a_briefing_not_beside_brief_summaries() -> None:
+    part = only("On what date did BIS brief the public on its October 2023 rules?")
+    assert has_wanted("On November 6, 2023, BIS conducted a public briefing on them.", part)
+    summaries = "The press release of October 17, 2023 is out, with brief summaries below."
+    assert not has_wanted(summaries, part)
+
+
+def test_what_time_wants_a_time_of_day_not_another_date() -> None:
+    part = only("What time did the November 6, 2023 briefing start?")
+    other_day = "On November 6, 2023, BIS began a briefing on the October 17, 2023 rules."
+    assert not has_wanted(other_day, part)
+    assert has_wanted("The call starts at 10:30 a.m. EST.", part)
