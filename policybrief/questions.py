@@ -115,7 +115,7 @@ _WANTS = (
         re.compile(
             r"^\s*when\b|\b(?:and|but|or) when\b|\b(?:what|which) (?:\w+ )?(?:date|day|year|month"
             r"|deadline)s?\b|\bdeadlines?\b|\beffective date\b|\bby when\b|\bsince when\b"
-            r"|\bhow long\b|\bwhat time\b",
+            r"|\bhow long\b|\bwhat time\b|\bif so,? when\b",
             re.I,
         ),
     ),
@@ -716,6 +716,15 @@ _EVENT_WORDS = (
 )
 
 
+# Ways of saying a rule takes effect that share no word with "effective".
+_TAKING_EFFECT = re.compile(
+    r"\b(?:kick(?:s|ed|ing)?|phas(?:e|es|ed|ing))\s+in\b"
+    r"|\b(?:come|comes|came|coming|enter|enters|entered|entering)\s+into\s+force\b"
+    r"|\b(?:go|goes|went|gone|going)\s+into\s+effect\b",
+    re.IGNORECASE,
+)
+
+
 def wanted_heads(part: QuestionPart) -> set[str]:
     """What a "how many" or "what … deadline" question counts or dates ("rules" in "How many
     rules…", "comment" in "the comment deadline"): a figure about something else is no answer."""
@@ -728,7 +737,8 @@ def wanted_heads(part: QuestionPart) -> set[str]:
         phrase = " ".join(g for g in match.groups() if g)
         words.update(content_words(phrase))
     if part.wants == "date":  # "When did … take effect?" wants the date it took effect
-        words.update(w for w in content_words(part.text) if w.startswith(_EVENT_WORDS))
+        asked = _TAKING_EFFECT.sub(" take effect ", part.text)
+        words.update(w for w in content_words(asked) if w.startswith(_EVENT_WORDS))
     return _with_kin(words - set(content_words(" ".join(part.names))) - _QUESTION_VERBS)
 
 
@@ -763,7 +773,7 @@ def holds(have: set[str], word: str) -> bool:
 def focus_words(part: QuestionPart) -> set[str]:
     """The part's content words other than its names and yardsticks: what it asks about."""
     named = {w for name in part.names for w in content_words(name)}
-    asked = _YARDSTICK.sub(" ", part.text)
+    asked = _TAKING_EFFECT.sub(" take effect ", _YARDSTICK.sub(" ", part.text))
     return (set(content_words(asked)) - named - _QUESTION_VERBS - _ROLE_WORDS) | asked_titles(part)
 
 

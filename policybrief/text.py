@@ -146,7 +146,9 @@ FUNCTION_WORDS = frozenset(
     over same some under until up well
     """.split()
 )
-_CONTENT_WORD = re.compile(r"[^\W_]+")
+_CONTENT_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_POSSESSIVE = re.compile(r"'s$")
+_NEGATED_AUXILIARY = re.compile(r"n't$")
 _SUFFIXES = (
     "ations",
     "ation",
@@ -173,9 +175,16 @@ def stem(word: str) -> str:
 
 
 def content_words(text: str) -> list[str]:
-    """Stemmed, lower-cased words of ``text`` that are not function words."""
-    words = (w.lower() for w in _CONTENT_WORD.findall(text))
-    return [stem(w) for w in words if w not in FUNCTION_WORDS and not w.isdigit()]
+    """Stemmed, lower-cased words of ``text`` that are not function words. A negated auxiliary
+    ("doesn't") is a function word, and a possessive is its noun ("Baidu's" is "baidu")."""
+    words = (_POSSESSIVE.sub("", w.lower().replace("’", "'")) for w in _CONTENT_WORD.findall(text))
+    return [
+        stem(w)
+        for w in words
+        if w.split("'")[0] not in FUNCTION_WORDS  # "we're", "it'll"
+        and not w.isdigit()
+        and not _NEGATED_AUXILIARY.search(w)
+    ]
 
 
 def names_every_term(question: str, text: str) -> bool:

@@ -61,6 +61,7 @@ def test_names_are_what_a_question_is_about(question: str, names: tuple[str, ...
         ("What time did the briefing start?", "date"),
         ("What chip performance threshold triggers the controls?", "count"),
         ("What was the Senate vote on the act?", "count"),
+        ("Is any part phased in later, and if so, when?", "date"),
     ],
 )
 def test_the_kind_of_fact_asked_for_is_read_from_the_wording(question: str, wants: str) -> None:
@@ -356,3 +357,9 @@ def test_what_time_wants_a_time_of_day_not_another_date() -> None:
     other_day = "On November 6, 2023, BIS began a briefing on the October 17, 2023 rules."
     assert not has_wanted(other_day, part)
     assert has_wanted("The call starts at 10:30 a.m. EST.", part)
+
+
+def test_kicking_in_and_coming_into_force_ask_when_a_rule_takes_effect() -> None:
+    assert "effect" in focus_words(only("Which part of the rule doesn't kick in until 2026?"))
+    assert wanted_heads(only("When does the rule come into force?")) == {"effect"}
+    assert "effect" in wanted_heads(only("Is any piece phased in later, and if so when?"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from policybrief.text import names_every_term, split_sentences
+from policybrief.text import content_words, names_every_term, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -54,3 +54,13 @@ def test_a_text_names_every_term_of_a_question_when_it_holds_each_content_word()
     assert names_every_term("Is Alibaba investing?", "Alibaba planned to invest $52.7 billion.")
     assert not names_every_term("Who is the CEO of Nvidia?", "Nvidia sold H20 chips.")
     assert not names_every_term("What is it?", "Anything at all.")  # no content words
+
+
+def test_contractions_are_function_words_and_possessives_their_nouns() -> None:
+    assert content_words("The rule doesn’t kick in; it isn't Baidu's or the PRC’s.") == [
+        "rule",
+        "kick",
+        "baidu",
+        "prc",
+    ]
+    assert content_words("We're told O’Neill won't") == ["told", "o'neill"]
