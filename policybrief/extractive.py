@@ -309,7 +309,18 @@ class ExtractiveGenerator:
             in_text = np.array(
                 [bool(part.names) and all(mentions(t, n) for n in part.names) for t in texts]
             )
-            return on_point & (in_text | (relevance >= CONSTRAINED_FLOOR))
+            # The fact asked for, beside what it is of, in the document that matches the
+            # question best: "This rule is effective September 6, 2024." says little alone.
+            # (Only where documents compete: with one, the best match says nothing.)
+            top = max(candidates, key=lambda c: c.passage.score).citation.doc_id
+            competing = len({c.citation.doc_id for c in candidates}) > 1
+            in_top = np.array(
+                [competing and bool(part.wants) and c.citation.doc_id == top for c in candidates],
+                dtype=bool,
+            )
+            close = in_text | in_top | (relevance >= CONSTRAINED_FLOOR)
+            answers: np.ndarray = on_point & close
+            return answers
         lexical = (coverage >= LEXICAL_ANSWER) & (relevance >= CONSTRAINED_FLOOR)
         return on_point & ((relevance >= self.min_score) | lexical)
 

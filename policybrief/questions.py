@@ -757,7 +757,7 @@ def inflects(words: set[str], text: str) -> bool:
         stem(other) == word
         or (
             len(word) >= 5  # "com" (comment) must not meet "company"
-            and not other.endswith("ly")
+            and not other.endswith(("ly", "ness"))  # "effectively", "effectiveness"
             and (other.startswith(word) or (len(word) >= 6 and other[:5] == word[:5]))
         )
         for word in words

@@ -115,6 +115,7 @@ def test_a_short_question_keeps_the_passage_that_names_what_it_asks(policy: Proj
         ("On what day did BIS brief the public about its October 2023 rules?", "November 6"),
         ("What did Warren say Jensen Huang should do instead of meeting in secret?", "oath"),
         ("Which part of the chipmaking equipment rule only kicks in in 2026?", "instruction 5"),
+        ("When did the controls on quantum items become effective?", "September 6, 2024"),
     ],
 )
 def test_a_lookup_is_answered_however_the_source_words_it(

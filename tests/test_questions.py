@@ -363,3 +363,8 @@ def test_kicking_in_and_coming_into_force_ask_when_a_rule_takes_effect() -> None
     assert "effect" in focus_words(only("Which part of the rule doesn't kick in until 2026?"))
     assert wanted_heads(only("When does the rule come into force?")) == {"effect"}
     assert "effect" in wanted_heads(only("Is any piece phased in later, and if so when?"))
+
+
+def test_effectiveness_is_no_taking_effect() -> None:
+    assert inflects({"effect"}, "This rule is effective September 6, 2024.")
+    assert not inflects({"effect"}, "Today's rules will increase effectiveness.")
