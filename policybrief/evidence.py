@@ -23,7 +23,7 @@ MAX_WORDS = 80
 MAX_PAIR_WORDS = 90
 _TRUNCATED = re.compile(r"(?:\[\s*(?:…|\.\.\.)\s*\]|…)\s*$")
 # A quotable sentence ends as a sentence does; link lines, headings and list fragments do not.
-_COMPLETE = re.compile(r"[.!?][\"'”’)\]]*$")
+_COMPLETE = re.compile(r"(?:[.!?]|…(?=[\"'”’)\]]))[\"'”’)\]]*$")
 _OPEN_QUOTES = {"“": "”", '"': '"', "‘": "’"}
 # Sentences whose subject or opening refers back to the sentence before.
 _LEANS_BACK = re.compile(

@@ -56,7 +56,8 @@ NUMBER_WORDS = {
     )
     if word != "_"
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_CANDIDATE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
+# An ellipsis ends a sentence only as the end of a quotation ("…surveillance tools…’ Allowing").
+_CANDIDATE = re.compile(r"(?:[.!?]+|…(?=[\"'”’)\]]))[\"'”’)\]]*(?=\s)")
 _PARAGRAPH = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\S+")
 

@@ -116,6 +116,7 @@ def test_a_short_question_keeps_the_passage_that_names_what_it_asks(policy: Proj
         ("What did Warren say Jensen Huang should do instead of meeting in secret?", "oath"),
         ("Which part of the chipmaking equipment rule only kicks in in 2026?", "instruction 5"),
         ("When did the controls on quantum items become effective?", "September 6, 2024"),
+        ("What does the Justice Department say Beijing wants H200 chips for?", "modernization"),
     ],
 )
 def test_a_lookup_is_answered_however_the_source_words_it(

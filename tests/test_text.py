@@ -64,3 +64,12 @@ def test_contractions_are_function_words_and_possessives_their_nouns() -> None:
         "prc",
     ]
     assert content_words("We're told O’Neill won't") == ["told", "o'neill"]
+
+
+def test_a_quotation_ending_in_an_ellipsis_ends_its_sentence() -> None:
+    text = "He warned of ‘mass destruction…’ Allowin […]\nThe … Act passed… Then it ended."
+    assert sentences(text) == [
+        "He warned of ‘mass destruction…’",
+        "Allowin […]",
+        "The … Act passed… Then it ended.",
+    ]
