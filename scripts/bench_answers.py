@@ -13,6 +13,10 @@ every fact group, some shown statement contains one of the group's strings; an u
 counts as abstained when no statement is shown. A shown statement is off-topic when it contains
 none of the question's topic terms.
 
+A third corpus, ``web``, is twelve English articles among the web pages of
+``../shared/eval/html-extraction`` (listed in ``web_pages.txt``), with questions written for it
+blind; nothing was tuned on it.
+
 Briefings (``specs/*.yaml`` over corpus-dev, and the sample's own spec): key-fact recall (a fact
 counts when one statement contains a string of each of its groups), questions the sections
 report answered, sources cited per section, and near-duplicate statement pairs (content-word
@@ -71,6 +75,10 @@ def build_project(root: Path, files: Iterable[Path]) -> Any:
 def corpus_files(corpus: str) -> list[Path]:
     if corpus == "sample":
         return sorted((REPO / "corpus").iterdir())
+    if corpus == "web":  # English articles among the main-text extraction pages
+        pages = SHARED / "eval" / "html-extraction" / "pages"
+        names = (DATA / "web_pages.txt").read_text(encoding="utf-8").splitlines()
+        return [pages / name for name in names if name.strip()]
     return sorted(p for p in (SHARED / "corpus-dev").glob("*.md") if p.name != "README.md")
 
 
@@ -211,7 +219,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         projects = {
             corpus: build_project(Path(tmp) / corpus, corpus_files(corpus))
-            for corpus in ("sample", "corpus-dev")
+            for corpus in dict.fromkeys(["sample", "corpus-dev", *(q["corpus"] for q in questions)])
         }
         rows = ask_all(projects, questions, args.show)
         splits = [*dict.fromkeys(r["split"] for r in rows), "all"]
