@@ -41,6 +41,7 @@ from policybrief.questions import (
     has_wanted,
     holds,
     inflects,
+    mention_count,
     mentions,
     mentions_any,
     shares_focus,
@@ -73,6 +74,8 @@ CONSTRAINED_FLOOR = 0.2
 # Least cosine for a question with no constraints and a word that no candidate holds.
 STRICT_FLOOR = 0.55
 NAMED_STRICT_FLOOR = 0.35
+# A name mentioned this often in what was read of a document is what the document is about.
+SUBJECT_MENTIONS = 3
 # Less score per other name of the list a sentence about one of them mentions.
 SIBLING_PENALTY = 0.15
 # A name in this share of the retrieved passages is the corpus's topic, not a constraint.
@@ -236,7 +239,11 @@ class ExtractiveGenerator:
         named = {
             n: [mentions(f"{c.title}\n{c.context}", n) for c in candidates] for n in part.names
         }
-        fits = np.array([_fits(part, c) for c in candidates], dtype=bool)
+        read: dict[str, dict[str, str]] = {}  # each document's retrieved passages
+        for c in candidates:
+            read.setdefault(c.citation.doc_id, {})[c.passage.chunk.chunk_id] = c.passage.chunk.text
+        whole = {doc: "\n".join(texts.values()) for doc, texts in read.items()}
+        fits = np.array([_fits(part, c, whole[c.citation.doc_id]) for c in candidates], dtype=bool)
         coverage = _coverage(part, words)
         bonus = np.array([quality(c) for c in candidates])
         if part.summary:
@@ -457,16 +464,30 @@ def _widest(best: int, options: Sequence[int], candidates: Sequence[Candidate], 
     return max(wider, key=lambda i: float(part.score[i])) if wider else best
 
 
-def _fits(part: QuestionPart, candidate: Candidate) -> bool:
-    """Whether ``candidate`` meets the part's names, dates and the kind of fact it asks for."""
+def _fits(part: QuestionPart, candidate: Candidate, document_text: str = "") -> bool:
+    """Whether ``candidate`` meets the part's names, dates and the kind of fact it asks for
+    (``document_text``: what was retrieved of its document)."""
     # A name may stand in the sentence, or in its document's title or publisher ("BIS's
-    # rule"); for a plain "what" question also in the sentences around it. When a part asks for
-    # a figure, date or person, not there: Alibaba's figure beside a sentence about Tencent is
-    # not Tencent's figure.
+    # rule"); for a plain "what" question also in the sentences around it, or anywhere in a
+    # document about it ("A plumber … was jailed for three years" in a report that names Andrew
+    # Hartley throughout). When a part asks for a figure, date or person, not there: Alibaba's
+    # figure beside a sentence about Tencent is not Tencent's figure.
     document = candidate.passage.document
     named = f"{document.title}\n{document.source}\n{candidate.text}"
     if not part.wants:
         named += f"\n{candidate.context}"
+        named += "".join(
+            f"\n{name}"
+            for name in part.names
+            if mention_count(document_text, name) >= SUBJECT_MENTIONS
+        )
+    elif len(part.names) > 1 and any(
+        mentions(named, n) for n in part.names if n not in SCENE_NAMES
+    ):
+        # A question that sets its scene at length ("How many fires had the Global Fire
+        # Emissions Database detected in the Brazilian state of Amazonas?") has its figure in
+        # a sentence that names some of it, in a passage that names the rest.
+        named += f"\n{candidate.passage.chunk.text}"
     for name in part.names:
         # An acronym a passage uses ("the SME IFR") is what the whole passage is about.
         if name not in part.acronyms:

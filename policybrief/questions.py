@@ -50,6 +50,14 @@ _NOT_NAMES = frozenset(
     monday tuesday wednesday thursday friday saturday sunday
     """.split()
 )
+# The common nouns that end many names ("Napa County", "Lake Berryessa", "Nostrand Houses"):
+# the rest of the name is what a source repeats; a source may say "the county" or nothing.
+_NAME_HEADS = frozenset(
+    """
+    county counties city lake river island islands mount camp park street houses university
+    corporation center centre council board party fund database
+    """.split()
+)
 # Names that the sources spell several ways; a question naming one matches any of them.
 _ALIASES = (
     (
@@ -140,8 +148,10 @@ _MONTHS = (
     "(?-i:January|February|March|April|May|June|July|August|September|October|November"
     "|December|Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|Nov\\.?|Dec\\.?)"
 )
+_SPAN = "|".join(NUMBER_WORDS) + r"|a few|several|\d+"  # how long: "30 hours", "three years"
 _DATE_IN_TEXT = re.compile(
-    rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b|\b\d+ (?:days?|weeks?|months?|years?)\b"
+    rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b"
+    rf"|\b(?:{_SPAN})[ -](?:minutes?|hours?|days?|weeks?|months?|years?)\b"
     r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)\b"
     r"|\b\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)",
     re.IGNORECASE,
@@ -234,9 +244,9 @@ def question_names(text: str) -> tuple[str, ...]:
         pieces = [p for p in word.split("-") if p[:1].isupper() or p[:1].isdigit()]
         for piece in pieces:
             key = piece.strip(".").casefold()
-            if not key or key in _NOT_NAMES or key in FUNCTION_WORDS or _YEAR.fullmatch(key):
+            if not key or key in _NOT_NAMES or key in _NAME_HEADS or key in FUNCTION_WORDS:
                 continue
-            if key.isdigit():
+            if _YEAR.fullmatch(key) or key.isdigit():
                 continue  # a bare number is a quantity, not a name
             names.append(key)
     return tuple(dict.fromkeys(names))
@@ -503,6 +513,11 @@ def is_summary(question: str) -> bool:
 def mentions(text: str, name: str) -> bool:
     """Whether ``text`` names ``name`` (or one of its spellings), as a whole word."""
     return bool(_spellings(name).search(text.replace("’", "'")))
+
+
+def mention_count(text: str, name: str) -> int:
+    """How often ``text`` names ``name`` (or one of its spellings)."""
+    return len(_spellings(name).findall(text.replace("’", "'")))
 
 
 def spells_out(text: str, acronym: str) -> bool:

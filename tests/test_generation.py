@@ -280,3 +280,37 @@ def test_two_sources_are_cited_together_only_for_the_same_figures() -> None:
 def test_a_salutation_after_a_link_line_is_no_list_item() -> None:
     text = "Read the full letter here or below:\nDear Secretary Lutnick:\nWe write to you today."
     assert all("Dear" not in c.text for c in candidate_sentences([passage(text)]))
+
+
+def test_a_sentence_in_a_document_about_the_people_asked_of_answers_without_naming_them() -> None:
+    report = passage(
+        "A plumber who botched a boiler was jailed for three years for the death. "
+        "The court sat in Bath. The boiler was new. "
+        "Andrew Hartley fitted the flue for Chris Anderson. Hartley denied it. "
+        "Anderson told the court of his loss. Hartley forgot the screws, Anderson said.",
+        title="Plumber jailed after boiler death",
+    )
+    question = "Was the plumber who botched a boiler, Andrew Hartley, jailed over the death?"
+    assert "jailed for three years" in " ".join(texts(answer([question], [report])))
+    once = passage(
+        "A local government backs the new chip firm. Its plant opened in May. "
+        "Prices rose sharply that year. DeepSeek released an open model.",
+        title="Chips",
+    )
+    assert texts(answer(["Which local government is backing DeepSeek?"], [once])) == []
+
+
+def test_a_figure_may_leave_the_scene_a_question_sets_to_its_passage() -> None:
+    scene = passage(
+        "Smoke from fires in the Amazon darkened the sky over Sao Paulo in Brazil. "
+        "According to the Global Fire Emissions Database, 8,668 fires were detected in "
+        "Amazonas as of Monday.",
+        title="The Amazon is on fire",
+    )
+    question = (
+        "How many fires had the Global Fire Emissions Database counted in Amazonas when "
+        "smoke darkened Sao Paulo?"
+    )
+    assert "8,668" in " ".join(texts(answer([question], [scene])))
+    other = passage("Alibaba will invest 380 billion RMB. Tencent builds AI into WeChat.")
+    assert texts(answer(["How much is Tencent investing in AI?"], [other])) == []

@@ -368,3 +368,15 @@ def test_kicking_in_and_coming_into_force_ask_when_a_rule_takes_effect() -> None
 def test_effectiveness_is_no_taking_effect() -> None:
     assert inflects({"effect"}, "This rule is effective September 6, 2024.")
     assert not inflects({"effect"}, "Today's rules will increase effectiveness.")
+
+
+def test_the_common_noun_ending_a_name_is_no_name_of_its_own() -> None:
+    part = only("How much would Camp Margaritaville at Lake Berryessa in Napa County cost?")
+    assert part.names == ("margaritaville", "berryessa", "napa")
+
+
+def test_how_long_is_answered_by_a_span_of_time() -> None:
+    part = only("How long before the deadline did his retirement become public?")
+    assert has_wanted("It was revealed just 30 hours before the deadline.", part)
+    assert has_wanted("It came a few days before the deadline.", part)
+    assert not has_wanted("It was revealed before the deadline.", part)
