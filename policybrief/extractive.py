@@ -481,13 +481,12 @@ def _fits(part: QuestionPart, candidate: Candidate, document_text: str = "") -> 
             for name in part.names
             if mention_count(document_text, name) >= SUBJECT_MENTIONS
         )
-    elif len(part.names) > 1 and any(
-        mentions(named, n) for n in part.names if n not in SCENE_NAMES
-    ):
+    if len(part.names) > 2 and any(mentions(named, n) for n in part.names if n not in SCENE_NAMES):
         # A question that sets its scene at length ("How many fires had the Global Fire
-        # Emissions Database detected in the Brazilian state of Amazonas?") has its figure in
-        # a sentence that names some of it, in a passage that names the rest.
-        named += f"\n{candidate.passage.chunk.text}"
+        # Emissions Database detected in the Brazilian state of Amazonas?") is answered by a
+        # sentence that names some of it, in a passage (for a plain "what" question, a
+        # document) that names the rest.
+        named += f"\n{candidate.passage.chunk.text if part.wants else document_text}"
     for name in part.names:
         # An acronym a passage uses ("the SME IFR") is what the whole passage is about.
         if name not in part.acronyms:

@@ -80,6 +80,9 @@ _ALIASES = (
     ("nvidia",),
 )
 _ALIAS_OF = {name: group for group in _ALIASES for name in group}
+# A name of several words ("United States", "European Union") is one name, its group's first.
+_SHORT_ALIAS = {name: group[0].upper() for group in _ALIASES for name in group if " " in name}
+_LONG_ALIAS = re.compile(r"\b(?:" + "|".join(map(re.escape, _SHORT_ALIAS)) + r")\b", re.IGNORECASE)
 # Countries, blocs and AI itself set the scene of most questions here rather than narrow them.
 SCENE_NAMES: frozenset[str] = frozenset(name for group in _ALIASES[:5] for name in group)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
@@ -92,7 +95,8 @@ _SUMMARY = re.compile(
     r"|what (?:is|are) (?:this|these|it|the (?:article|document|"
     r"documents|sources?|corpus|story))\b.{0,20}\babout|why does (?:this|it) matter"
     r"|why should (?:i|we|you|someone|anyone|they)\b.{0,60}\bcare"
-    r"|what do (?:i|we) need to know|bottom line)\b|^\s*what happened\s*\??\s*$",
+    r"|what do (?:i|we) need to know|bottom line)\b|^\s*what happened\s*\??\s*$"
+    r"|^\s*what (?:is|was) (?=(?:the|this) .{0,120}\babout\s*\??\s*$)",  # "What is the X about?"
     re.IGNORECASE,
 )
 # What a figure in money measures: a question about one wants that figure, not any amount.
@@ -158,7 +162,10 @@ _DATE_IN_TEXT = re.compile(
 )
 _AMOUNT_IN_TEXT = re.compile(
     r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:%|(?:percent|per cent|billion|million|trillion|thousand"
-    r"|rmb|yuan|dollars|euros|usd)\b)|\b(?:rmb|usd|eur)\s?\d",
+    r"|rmb|yuan|dollars|euros|usd)\b)|\b(?:rmb|usd|eur)\s?\d"
+    # "How much cocaine…": a quantity measured in its units
+    r"|\b\d[\d,.]*\s*(?:pounds|lbs?|kilos|kilograms|kg|(?:metric )?tons|tonnes|barrels|gallons"
+    r"|lit(?:re|er)s|megawatts|gigawatts|mw|gw|acres|hectares|miles|kilomet(?:re|er)s|km)\b",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = "|".join(NUMBER_WORDS) + "|hundreds?|thousands|dozens?"
@@ -235,6 +242,7 @@ def question_names(text: str) -> tuple[str, ...]:
     """Named entities of a question: capitalised words, acronyms and codes such as "H20"."""
     names: list[str] = []
     text = _CURRENCY_NAME.sub(" ", text)  # "in US dollars" names a currency, not a country
+    text = _LONG_ALIAS.sub(lambda m: _SHORT_ALIAS[m.group().casefold()], text.replace("’", "'"))
     for match in _NAME.finditer(text):
         if _COMPARED.search(text[: match.start()]):
             continue  # "to replace Nvidia", "compared with Baidu": a yardstick, not the topic
@@ -795,7 +803,8 @@ def focus_words(part: QuestionPart) -> set[str]:
 # Offices a "who" question may ask the holder of.
 _OFFICE = re.compile(
     r"\b(secretar(?:y|ies)|chair(?:man|woman|person)?s?|ceos?|directors?|commissioners?"
-    r"|ministers?|ambassadors?|administrators?|governors?|spokes(?:man|woman|person))\b"
+    r"|ministers?|ambassadors?|administrators?|governors?|premiers?|mayors?"
+    r"|spokes(?:man|woman|person))\b"
     r"(?!\s+(?-i:[A-Z]))",  # "Secretary Lutnick" names someone the question already knows
     re.IGNORECASE,
 )

@@ -98,6 +98,7 @@ def test_a_list_of_names_asks_about_each_of_them() -> None:
     [
         "Give me a summary of the article",
         "In a nutshell, what did the October 2023 rules do?",
+        "What is the Telegraph story about the plumber Andrew Hartley about?",
         "What are the key points?",
         "Why does this matter?",
         "Sum up the fight over the AI Diffusion Rule",
@@ -380,3 +381,20 @@ def test_how_long_is_answered_by_a_span_of_time() -> None:
     assert has_wanted("It was revealed just 30 hours before the deadline.", part)
     assert has_wanted("It came a few days before the deadline.", part)
     assert not has_wanted("It was revealed before the deadline.", part)
+
+
+def test_a_name_of_several_words_is_one_name() -> None:
+    assert only("Who was arrested in the United States?").names == ("us",)
+    assert only("What did the People’s Republic of China say?").names == ("china",)
+    assert mentions(
+        "Exports from the U.S. rose.",
+        only("What did the European Union and the United States agree?").names[1],
+    )
+
+
+def test_a_premier_is_an_office_and_a_weight_an_amount() -> None:
+    part = only("Who is acting premier after the arrest?")
+    assert has_wanted("Deputy Premier Natalio Wheatley will remain Acting Premier.", part)
+    cocaine = only("How much cocaine did the agents find?")
+    assert has_wanted("Agents found 475 pounds of cocaine.", cocaine)
+    assert not has_wanted("Agents found cocaine in the boat.", cocaine)
