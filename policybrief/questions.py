@@ -102,14 +102,14 @@ _SUMMARY = re.compile(
 # What a figure in money measures: a question about one wants that figure, not any amount.
 _PRICED = (
     "price|prices|revenue|revenues|cost|costs|salary|valuation|budget|worth|profit|profits"
-    "|capitali[sz]ation|capitali[sz]|market value|penalty|penalties|penalt|fines"
+    "|capitali[sz]ation|capitali[sz]|market value|penalty|penalties|penalt|fines|bail"
 )
 # The fact a question asks for, by its wording ("" when any relevant sentence may answer).
 _WANTS = (
     (
         "amount",
         re.compile(
-            r"\bhow (?:much|large|big)\b|\bwhat (?:amount|sum|value|budget)\b"
+            r"\bhow (?:much|large|big)\b|\bwhat (?:\w+ )?(?:amount|sum|value|budget)\b"
             rf"|\b(?:{_PRICED})\b",
             re.I,
         ),
@@ -117,7 +117,7 @@ _WANTS = (
     (
         "count",
         re.compile(
-            r"\bhow many\b|\bwhat (?:\w+ ){0,2}(?:number|percentage|share|threshold)\b"
+            r"\bhow many\b|\bwhat (?:\w+ ){0,2}(?:number|percentage|share|threshold|margin)\b"
             r"|\bvote (?:count|tally)\b|\bwhat was the (?:\w+ )?vote\b",
             re.I,
         ),
@@ -137,7 +137,7 @@ _WANTS = (
             r"^\s*who\b|\b(?:and|but|or) who\b"
             r"|\bwhich (?:other |\w+ )?(?:senators?|lawmakers?|officials?|people|persons?)\b"
             r"|\bwhat(?:'s|’s| is| was| are| were)\b.{1,60}\b(?:called|named)\b"
-            r"|\bwhat(?:'s|’s| is| was) the name of\b",
+            r"|\bwhat(?:'s|’s| is| was) the name of\b|\bwhat (?:make|model|brand)\b",
             re.I,
         ),
     ),
@@ -626,6 +626,10 @@ def _named_heads(part: QuestionPart) -> set[str]:
     which = _WHICH_PEOPLE.search(part.text)
     if which:
         return set(content_words(which.group(1)))
+    of = _NAME_OF.search(part.text)  # "the name of the wind farm", "what make of boiler"
+    if of:
+        named = set(content_words(" ".join(part.names)))
+        return set(content_words(of.group(1))) - named - set(content_words("make model brand"))
     titles = asked_titles(part)
     if titles:
         return titles
@@ -669,6 +673,10 @@ _TALLY = re.compile(
 # "Tencent's Hunyuan 3D AI model": how far a name may stand from what it names.
 NAME_WINDOW = 3
 _CALLED = re.compile(r"\b(?:called|named|titled|dubbed)\b", re.IGNORECASE)
+_NAME_OF = re.compile(
+    r"\b(?:the name|make|model|brand) of (?:the |a |an |its |their |his |her )?(\w+(?: \w+)?)",
+    re.IGNORECASE,
+)
 # Roles that are also titles, written before the names they give: "Senators Thom Tillis, …".
 _WHICH_PEOPLE = re.compile(r"\bwhich (?:other |\w+ )?(senators?|representatives?)\b", re.I)
 _HOW_MANY = re.compile(
@@ -716,6 +724,7 @@ _EVENT_WORDS = (
     "hold",
     "conduct",
     "brief",
+    "open",
     "begin",
     "start",
     "conclud",

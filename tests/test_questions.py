@@ -398,3 +398,16 @@ def test_a_premier_is_an_office_and_a_weight_an_amount() -> None:
     cocaine = only("How much cocaine did the agents find?")
     assert has_wanted("Agents found 475 pounds of cocaine.", cocaine)
     assert not has_wanted("Agents found cocaine in the boat.", cocaine)
+
+
+def test_near_misses_on_a_detail_want_that_detail() -> None:
+    farm = only("What was the name of the wind farm that stopped producing power?")
+    assert not has_wanted("Bill Powers, a San Diego engineer, said power was short.", farm)
+    assert has_wanted("The Tule Wind Farm went offline.", farm)
+    margin = only("By what margin of the vote did Meadows win his last race?")
+    assert not has_wanted("Meadows retired 30 hours before the deadline.", margin)
+    opening = only("When is the resort expected to open?")
+    assert not has_wanted("The old resort shut down in the 2000s.", opening)
+    assert has_wanted("The resort should open in 2025.", opening)
+    bail = only("What bail amount was set for the premier?")
+    assert bail.wants == "amount" and wanted_heads(bail) == {"bail"}  # not his fine
