@@ -13,9 +13,9 @@ every fact group, some shown statement contains one of the group's strings; an u
 counts as abstained when no statement is shown. A shown statement is off-topic when it contains
 none of the question's topic terms.
 
-A third corpus, ``web``, is twelve English articles among the web pages of
-``../shared/eval/html-extraction`` (listed in ``web_pages.txt``), with questions written for it
-blind; nothing was tuned on it.
+Two more corpora, ``web`` and ``web2``, are English articles among the web pages of
+``../shared/eval/html-extraction`` (listed in ``web_pages.txt`` and ``web2_pages.txt``), with
+questions written for them blind.
 
 Briefings (``specs/*.yaml`` over corpus-dev, and the sample's own spec): key-fact recall (a fact
 counts when one statement contains a string of each of its groups), questions the sections
@@ -75,9 +75,9 @@ def build_project(root: Path, files: Iterable[Path]) -> Any:
 def corpus_files(corpus: str) -> list[Path]:
     if corpus == "sample":
         return sorted((REPO / "corpus").iterdir())
-    if corpus == "web":  # English articles among the main-text extraction pages
+    if corpus.startswith("web"):  # English articles among the main-text extraction pages
         pages = SHARED / "eval" / "html-extraction" / "pages"
-        names = (DATA / "web_pages.txt").read_text(encoding="utf-8").splitlines()
+        names = (DATA / f"{corpus}_pages.txt").read_text(encoding="utf-8").splitlines()
         return [pages / name for name in names if name.strip()]
     return sorted(p for p in (SHARED / "corpus-dev").glob("*.md") if p.name != "README.md")
 
