@@ -476,8 +476,8 @@ def _fits(part: QuestionPart, candidate: Candidate, document_text: str = "") -> 
     named = f"{document.title}\n{document.source}\n{candidate.text}"
     if not part.wants:
         named += f"\n{candidate.context}"
-        named += "".join(
-            f"\n{name}"
+        named += "".join(  # capitalised, as names ("Hartley"), for the check below
+            f"\n{name.title()}"
             for name in part.names
             if mention_count(document_text, name) >= SUBJECT_MENTIONS
         )
@@ -492,7 +492,9 @@ def _fits(part: QuestionPart, candidate: Candidate, document_text: str = "") -> 
         if name not in part.acronyms:
             # "Mr. Huang should testify" answers a question about Jensen Huang (the surname
             # is checked as a name of its own).
-            if not mentions(named, name) and name not in part.forenames:
+            if not mentions(named, name) and not any(
+                lead == name and re.search(rf"\b{last}\b", named) for lead, last in part.forenames
+            ):
                 return False
             continue
         where = f"{named}\n{candidate.passage.chunk.text}"

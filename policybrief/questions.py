@@ -198,9 +198,10 @@ class QuestionPart:
     # whether a deed answers too ("How did Baidu respond?": by reconsidering its model)
     speakers: tuple[str, ...] = ()
     by_deed: bool = False
-    # Names that are a person's first name ("jensen" in "Jensen Huang"): a sentence may call
-    # the person by the surname alone.
-    forenames: tuple[str, ...] = ()
+    # The leading words of names of several words, each with the name's last word as written
+    # (("jensen", "Huang"), ("preservation", "Trust")): a sentence may give the last word
+    # alone ("Mr. Huang", "the Trust"), capitalised.
+    forenames: tuple[tuple[str, str], ...] = ()
 
     @property
     def query(self) -> str:
@@ -260,19 +261,23 @@ def question_names(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-_FULL_NAME = re.compile(r"\b([A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?([A-Z][a-z]+)\b")
+_NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z]\.\s+)?[A-Z][a-z]+)+\b")
+# Words that tell one place from another ("South Korea" is not "North Korea").
+_DISTINGUISHING = frozenset("north south east west new northern southern eastern western".split())
 
 
-def question_forenames(text: str) -> tuple[str, ...]:
-    """First names of the full names a question gives: "jensen" in "Jensen Huang's meeting"."""
+def question_forenames(text: str) -> tuple[tuple[str, str], ...]:
+    """The leading words of the names of several words a question gives, each with the
+    name's last word: ("jensen", "Huang") in "Jensen Huang's meeting", ("public", "Trust") and
+    ("housing", "Trust") in "the Public Housing Preservation Trust"."""
     names = set(question_names(text))
-    return tuple(
-        dict.fromkeys(
-            first.casefold()
-            for first, last in _FULL_NAME.findall(text)
-            if first.casefold() in names and last.casefold() in names
-        )
-    )
+    found: list[tuple[str, str]] = []
+    for run in _NAME_RUN.finditer(text):
+        words = [w for w in re.findall(r"[A-Za-z]+", run.group()) if w.casefold() in names]
+        if len(words) < 2 or any(w.casefold() in _DISTINGUISHING for w in words):
+            continue
+        found.extend((w.casefold(), words[-1]) for w in words[:-1])
+    return tuple(dict.fromkeys(found))
 
 
 def question_months(text: str) -> tuple[str, ...]:
@@ -681,7 +686,10 @@ _NAME_OF = re.compile(
 _WHICH_PEOPLE = re.compile(r"\bwhich (?:other |\w+ )?(senators?|representatives?)\b", re.I)
 _HOW_MANY = re.compile(
     r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?"
-    r"(?:(?:pieces|kinds|types|sorts) of )?(\w+)",
+    r"(?:(?:pieces|kinds|types|sorts) of )?"
+    # "how many NYCHA apartments" counts apartments; "how many ECCNs does…" counts ECCNs
+    r"(?:(?-i:[A-Z][\w'’-]*)\s+(?!(?:do|does|did|are|is|were|was|will|would|have|has|had"
+    r"|can|could|should|must|may|might)\b))?(\w+)",
     re.IGNORECASE,
 )
 

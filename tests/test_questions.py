@@ -9,6 +9,7 @@ from policybrief.questions import (
     acts,
     analyse,
     asked_titles,
+    counted_words,
     focus_words,
     has_wanted,
     inflects,
@@ -336,9 +337,12 @@ def test_who_holds_an_office_wants_a_name_beside_the_office() -> None:
 
 def test_a_surname_alone_answers_for_a_full_name() -> None:
     part = only("What did Warren say about Jensen Huang's closed-door meeting?")
-    assert part.names == ("warren", "jensen", "huang") and part.forenames == ("jensen",)
-    assert only("What did Hong Kong do?").forenames == ("hong",)
+    assert part.forenames == (("jensen", "Huang"),)
+    assert only("What did Hong Kong do?").forenames == (("hong", "Kong"),)
     assert only("What did Warren tell Huang?").forenames == ()
+    assert only("What did South Korea adopt?").forenames == ()  # not North Korea's
+    trust = only("How many homes will the Public Housing Preservation Trust convert?")
+    assert ("public", "Trust") in trust.forenames and ("housing", "Trust") in trust.forenames
 
 
 def test_plural_offices_are_not_names() -> None:
@@ -411,3 +415,8 @@ def test_near_misses_on_a_detail_want_that_detail() -> None:
     assert has_wanted("The resort should open in 2025.", opening)
     bail = only("What bail amount was set for the premier?")
     assert bail.wants == "amount" and wanted_heads(bail) == {"bail"}  # not his fine
+
+
+def test_how_many_counts_the_noun_after_a_name() -> None:
+    assert counted_words(only("How many NYCHA apartments will the trust convert?")) == {"apart"}
+    assert counted_words(only("How many ECCNs does the rule add?")) == {"eccn"}
