@@ -45,6 +45,9 @@ _META = re.compile(
     r"|\bFAQs?\b|\bcontact (?:us|the)\b",
     re.IGNORECASE,
 )
+# "Legislative history:\nIntroduced in…": an infobox's field, quotable for what it states but
+# no sentence to lead a summary with.
+_LABELLED = re.compile(r"^(?:\S+\s+){0,2}\S+:\s*\n")
 # "a. If…", "(ii) The…", "3) …": an item cut from a list whose lead-in is elsewhere.
 _LIST_ITEM = re.compile(r"^(?:\(?[a-z]{1,2}\)|[a-z]\.|\(?[ivx]{1,4}[.)]|\(?\d{1,2}[.)])\s")
 _SPECIFIC = re.compile(
@@ -203,7 +206,7 @@ def quality(candidate: Candidate) -> float:
     score = 0.015 * min(specifics, 6) + (0.02 if _OBLIGATION.search(text) else 0.0)
     if _META.search(text):
         score -= 0.2
-    if _LIST_ITEM.match(text):
+    if _LIST_ITEM.match(text) or _LABELLED.match(text):
         score -= 0.15
     if not candidate.standalone:
         score -= 0.1

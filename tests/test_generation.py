@@ -122,6 +122,10 @@ def test_framing_labels_and_list_fragments_rank_below_facts() -> None:
     )
     assert quality(fact) > quality(meta)
     assert quality(fact) > quality(item)
+    (field,) = candidate_sentences(
+        [passage("Legislative history:\nIntroduced in the House as H.R. 4346 by Tim Ryan in 2021")]
+    )
+    assert field.text.startswith("Legislative history:") and quality(field) < quality(fact)
 
 
 def test_a_question_naming_an_entity_the_sources_lack_gets_a_gap_not_a_quote() -> None:
