@@ -464,7 +464,7 @@ def _widest(best: int, options: Sequence[int], candidates: Sequence[Candidate], 
     return max(wider, key=lambda i: float(part.score[i])) if wider else best
 
 
-def _fits(part: QuestionPart, candidate: Candidate, document_text: str = "") -> bool:
+def _fits(part: QuestionPart, candidate: Candidate, document_text: str) -> bool:
     """Whether ``candidate`` meets the part's names, dates and the kind of fact it asks for
     (``document_text``: what was retrieved of its document)."""
     # A name may stand in the sentence, or in its document's title or publisher ("BIS's
@@ -481,20 +481,19 @@ def _fits(part: QuestionPart, candidate: Candidate, document_text: str = "") -> 
             for name in part.names
             if mention_count(document_text, name) >= SUBJECT_MENTIONS
         )
-    if len(part.names) > 2 and any(mentions(named, n) for n in part.names if n not in SCENE_NAMES):
+    specific = [n for n in part.names if n not in SCENE_NAMES]
+    met = sum(_names(part, n, named, document_text) for n in specific)
+    if len(part.names) > 2 and 2 * met > len(specific):
         # A question that sets its scene at length ("How many fires had the Global Fire
         # Emissions Database detected in the Brazilian state of Amazonas?") is answered by a
-        # sentence that names some of it, in a passage (for a plain "what" question, a
-        # document) that names the rest.
+        # sentence that names most of it, in a passage (for a plain "what" question, a
+        # document) that names the rest; one name of three is another's figure ("Alibaba will
+        # invest … in Shenzhen" for "How much is Tencent investing in Shenzhen, per Reuters?").
         named += f"\n{candidate.passage.chunk.text if part.wants else document_text}"
     for name in part.names:
         # An acronym a passage uses ("the SME IFR") is what the whole passage is about.
         if name not in part.acronyms:
-            # "Mr. Huang should testify" answers a question about Jensen Huang (the surname
-            # is checked as a name of its own).
-            if not mentions(named, name) and not any(
-                lead == name and re.search(rf"\b{last}\b", named) for lead, last in part.forenames
-            ):
+            if not _names(part, name, named, document_text):
                 return False
             continue
         where = f"{named}\n{candidate.passage.chunk.text}"
@@ -539,6 +538,18 @@ def _fits(part: QuestionPart, candidate: Candidate, document_text: str = "") -> 
     if part.wants == "amount" and not _amount_of(part, candidate):
         return False
     return not part.wants or has_wanted(candidate.text, part)
+
+
+def _names(part: QuestionPart, name: str, text: str, document_text: str) -> bool:
+    """Whether ``text`` names ``name``; a first name counts as named when ``text`` has the
+    capitalised last word ("Mr. Huang" for Jensen Huang) and the document the full name
+    ("Tencent Cloud" does not name Alibaba Cloud)."""
+    return mentions(text, name) or any(
+        lead == name
+        and re.search(rf"\b{last}\b", text)
+        and mentions(document_text, f"{lead} {last}")
+        for lead, last in part.forenames
+    )
 
 
 def _published_on(candidate: Candidate, day: tuple[int, int, str]) -> bool:
@@ -594,7 +605,10 @@ def _same_fact(first: str, second: str) -> bool:
 # figure the sentence must state.
 _ANSWER_SIZE = re.compile(
     r"\b(?:which|what|name|list|give)\s+(?:me\s+)?(?:the\s+)?"
-    r"(?:two|three|four|five|six|seven|eight|nine|ten|[2-9])\b",
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
+    # a plural follows ("which two cabinet secretaries"), not a unit ("what 2 percent tariff")
+    r"(?=\s+(?!(?:percent|per|nm|mm|cm|km|kg|billion|million|trillion|thousand)\b)"
+    r"(?:[a-z]+\s+)?[a-z]+s\b)",
     re.IGNORECASE,
 )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from policybrief.text import (
@@ -91,18 +91,20 @@ _SUMMARY = re.compile(
     r"\b(?:summar(?:y|ise|ize)|overview|(?:key|main|major|top) (?:points|facts|findings|issues"
     r"|messages)|takeaways?"
     r"|highlights|gist|tl;?dr|brief me|sum (?:it |this |that )?up|recap|rundown"
-    r"|in a nutshell|in (?:short|brief)|big picture"
+    r"|^\s*in a nutshell\b|big picture"
     r"|what (?:is|are) (?:this|these|it|the (?:article|document|"
     r"documents|sources?|corpus|story))\b.{0,20}\babout|why does (?:this|it) matter"
     r"|why should (?:i|we|you|someone|anyone|they)\b.{0,60}\bcare"
     r"|what do (?:i|we) need to know|bottom line)\b|^\s*what happened\s*\??\s*$"
-    r"|^\s*what (?:is|was) (?=(?:the|this) .{0,120}\babout\s*\??\s*$)",  # "What is the X about?"
+    # "What is the Vice report on the fires about?" (not "What was the meeting about?")
+    r"|^\s*what (?:is|was) (?=(?:the|this) (?:[\w'’-]+ ){0,3}(?:story|article|report|piece|document"
+    r"|letter|statement|release|rule|page|post|paper|speech|op-ed)\b.{0,100}\babout\s*\??\s*$)",
     re.IGNORECASE,
 )
 # What a figure in money measures: a question about one wants that figure, not any amount.
 _PRICED = (
     "price|prices|revenue|revenues|cost|costs|salary|valuation|budget|worth|profit|profits"
-    "|capitali[sz]ation|capitali[sz]|market value|penalty|penalties|penalt|fines|bail"
+    "|capitali[sz]ation|capitali[sz]|market value|penalty|penalties|penalt|fines"
 )
 # The fact a question asks for, by its wording ("" when any relevant sentence may answer).
 _WANTS = (
@@ -143,8 +145,9 @@ _WANTS = (
     ),
 )
 _PART_BREAK = re.compile(
-    r"\?\s+(?=\S)|[,;]?\s+\b(?:and|but|also)\s+(?=(?:what|which|who|when|where|why|how|is|are|was"
-    r"|were|does|do|did|has|have|can|will)\b)",
+    r"\?\s+(?=\S)|[,;]?\s+\b(?:and|but|also)\s+"
+    r"(?=(?:(?:in|on|at|by|for|from|to|with|under|since|until)\s+)?"  # "…, and in which year…?"
+    r"(?:what|which|who|whom|when|where|why|how|is|are|was|were|does|do|did|has|have|can|will)\b)",
     re.IGNORECASE,
 )
 # Capitalised, and matched with case, so that the verb "may" is no month.
@@ -152,12 +155,13 @@ _MONTHS = (
     "(?-i:January|February|March|April|May|June|July|August|September|October|November"
     "|December|Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|Nov\\.?|Dec\\.?)"
 )
+_CLOCK_TIME = r"\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
 _SPAN = "|".join(NUMBER_WORDS) + r"|a few|several|\d+"  # how long: "30 hours", "three years"
 _DATE_IN_TEXT = re.compile(
     rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b"
     rf"|\b(?:{_SPAN})[ -](?:minutes?|hours?|days?|weeks?|months?|years?)\b"
     r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)\b"
-    r"|\b\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)",
+    rf"|\b{_CLOCK_TIME}",
     re.IGNORECASE,
 )
 _AMOUNT_IN_TEXT = re.compile(
@@ -200,7 +204,7 @@ class QuestionPart:
     by_deed: bool = False
     # The leading words of names of several words, each with the name's last word as written
     # (("jensen", "Huang"), ("preservation", "Trust")): a sentence may give the last word
-    # alone ("Mr. Huang", "the Trust"), capitalised.
+    # alone ("Mr. Huang", "the Trust"), capitalised, in a document that gives the full name.
     forenames: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -266,11 +270,10 @@ _NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z]\.\s+)?[A-Z][a-z]+)+\b")
 _DISTINGUISHING = frozenset("north south east west new northern southern eastern western".split())
 
 
-def question_forenames(text: str) -> tuple[tuple[str, str], ...]:
-    """The leading words of the names of several words a question gives, each with the
-    name's last word: ("jensen", "Huang") in "Jensen Huang's meeting", ("public", "Trust") and
-    ("housing", "Trust") in "the Public Housing Preservation Trust"."""
-    names = set(question_names(text))
+def question_forenames(text: str, names: Collection[str]) -> tuple[tuple[str, str], ...]:
+    """The leading words of the names of several words a question gives (``names``: its
+    names), each with the name's last word: ("jensen", "Huang") in "Jensen Huang's meeting",
+    ("public", "Trust") and ("housing", "Trust") in "the Public Housing Preservation Trust"."""
     found: list[tuple[str, str]] = []
     for run in _NAME_RUN.finditer(text):
         words = [w for w in re.findall(r"[A-Za-z]+", run.group()) if w.casefold() in names]
@@ -359,7 +362,7 @@ def analyse(question: str) -> list[QuestionPart]:
                     before=before,
                     speakers=question_speakers(text),
                     by_deed=bool(_DEED_QUESTION.search(text)),
-                    forenames=question_forenames(text),
+                    forenames=question_forenames(text, question_names(text)),
                 )
             )
     return parts
@@ -576,10 +579,14 @@ def amount_starts(text: str) -> list[int]:
     return [match.start() for match in _AMOUNT_IN_TEXT.finditer(text)]
 
 
-_WHAT_TIME = re.compile(r"\bwhat time\b", re.IGNORECASE)
-_CLOCK = re.compile(r"\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am|pm)", re.IGNORECASE)
+_WHAT_TIME = re.compile(r"\bwhat time\b(?!\s+(?:of|period|frame))", re.IGNORECASE)
+_CLOCK = re.compile(_CLOCK_TIME, re.IGNORECASE)
 # "brief summaries" is no briefing: a date's event is "briefing" or "briefed".
-_BRIEF_ADJECTIVE = re.compile(r"\bbrief\b", re.IGNORECASE)
+_BRIEF_ADJECTIVE = re.compile(
+    r"\bbrief\s+(?=(?:summar\w*|descriptions?|overviews?|statements?|notes?|periods?|moments?"
+    r"|histor\w*|updates?|introductions?|explanations?|looks?|comments?|remarks|reviews?)\b)",
+    re.IGNORECASE,
+)
 
 
 def has_wanted(text: str, part: QuestionPart) -> bool:
@@ -688,8 +695,7 @@ _HOW_MANY = re.compile(
     r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?"
     r"(?:(?:pieces|kinds|types|sorts) of )?"
     # "how many NYCHA apartments" counts apartments; "how many ECCNs does…" counts ECCNs
-    r"(?:(?-i:[A-Z][\w'’-]*)\s+(?!(?:do|does|did|are|is|were|was|will|would|have|has|had"
-    r"|can|could|should|must|may|might)\b))?(\w+)",
+    r"(?:(?-i:[A-Z][\w'’-]*)\s+(?=[a-z]+s\b)(?!(?:does|has|was|is)\b))?(\w+)",
     re.IGNORECASE,
 )
 
@@ -756,9 +762,10 @@ _EVENT_WORDS = (
 )
 
 
+_AMOUNT_OF = re.compile(r"\bwhat (\w+) (?:amount|sum|value)\b", re.IGNORECASE)
 # Ways of saying a rule takes effect that share no word with "effective".
 _TAKING_EFFECT = re.compile(
-    r"\b(?:kick(?:s|ed|ing)?|phas(?:e|es|ed|ing))\s+in\b"
+    r"\b(?:kick(?:s|ed|ing)?|phas(?:ed|ing))\s+in\b"
     r"|\b(?:come|comes|came|coming|enter|enters|entered|entering)\s+into\s+force\b"
     r"|\b(?:go|goes|went|gone|going)\s+into\s+effect\b",
     re.IGNORECASE,
@@ -769,7 +776,9 @@ def wanted_heads(part: QuestionPart) -> set[str]:
     """What a "how many" or "what … deadline" question counts or dates ("rules" in "How many
     rules…", "comment" in "the comment deadline"): a figure about something else is no answer."""
     if part.wants == "amount":  # "Alibaba's share price" wants a price, not an investment
-        return _with_kin({w for w in content_words(part.text) if re.fullmatch(_PRICED, w)})
+        priced = {w for w in content_words(part.text) if re.fullmatch(_PRICED, w)}
+        of = _AMOUNT_OF.search(part.text)  # "What bail amount…" wants bail, not a fine
+        return _with_kin(priced | (set(content_words(of.group(1))) if of else set()))
     if part.wants not in ("count", "date"):
         return set()
     words: set[str] = set()
@@ -813,7 +822,8 @@ def holds(have: set[str], word: str) -> bool:
 def focus_words(part: QuestionPart) -> set[str]:
     """The part's content words other than its names and yardsticks: what it asks about."""
     named = {w for name in part.names for w in content_words(name)}
-    asked = _TAKING_EFFECT.sub(" take effect ", _YARDSTICK.sub(" ", part.text))
+    asked = _LONG_ALIAS.sub(" ", _BRIEFLY.sub(" ", part.text))  # "United States" is a name
+    asked = _TAKING_EFFECT.sub(" take effect ", _YARDSTICK.sub(" ", asked))
     return (set(content_words(asked)) - named - _QUESTION_VERBS - _ROLE_WORDS) | asked_titles(part)
 
 
@@ -827,6 +837,13 @@ _OFFICE = re.compile(
 )
 
 
+# "Who was the Under Secretary…", "Who chairs…": the office is what is asked, not whom
+# someone told ("Who told the chairman?").
+_WHO_HOLDS = re.compile(
+    r"^\s*who\s+(?:is|was|are|were|serves|served|became|becomes|has been|had been|will be"
+    r"|chairs|chaired|heads|headed|leads|led|runs|ran|directs|directed)\b",
+    re.IGNORECASE,
+)
 _BESIDES = re.compile(
     r"\b(?:besides|apart from|aside from|other than|except(?: for)?)\s+(?:the\s+)?(?:co-)?$",
     re.IGNORECASE,
@@ -837,7 +854,7 @@ def asked_titles(part: QuestionPart) -> set[str]:
     """The office whose holder a "who" question asks for: "secretari" in "Who was the BIS
     Under Secretary in 2022?", but none in "Who did Secretary Lutnick meet?" or "Who else
     sits on the group besides the co-chairs?"."""
-    if part.wants != "who":
+    if part.wants != "who" or not _WHO_HOLDS.search(part.text):
         return set()
     return {
         w
@@ -863,7 +880,9 @@ def _related(a: str, b: str) -> bool:
 
 
 # Institutions and roles ("Congress", "the Senate", "the department"): who acts, not what about.
-_ROLE_WORDS = set(content_words(" ".join(_NOT_NAMES))) - {"brief"}  # "briefly", not "briefing"
+# "brief" is what a briefing is about; the adverb "briefly" is taken out of the question instead.
+_ROLE_WORDS = set(content_words(" ".join(_NOT_NAMES))) - {"brief"}
+_BRIEFLY = re.compile(r"\bbriefly\b", re.IGNORECASE)
 _QUESTION_VERBS = set(
     content_words(
         "say said says tell describe explain give list state states stated mention mentioned "

@@ -305,9 +305,14 @@ class SectionSpec:
 
     @property
     def budget(self) -> int:
-        """Statements the section may hold: its own cap, else room for every question and a
-        little more."""
-        return self.max_statements or max(MIN_SECTION_BUDGET, len(self.questions) + 2)
+        """Statements the section may hold: its own cap, else room for every part of every
+        question ("…, and by what deadline?" is a part of its own) and a little more."""
+        if self.max_statements:
+            return self.max_statements
+        from policybrief.questions import analyse  # pure; kept out of this module's imports
+
+        parts = sum(len(analyse(question)) for question in self.questions)
+        return max(MIN_SECTION_BUDGET, parts + 2)
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,8 @@ def corpus_files(corpus: str) -> list[Path]:
         pages = SHARED / "eval" / "html-extraction" / "pages"
         names = (DATA / f"{corpus}_pages.txt").read_text(encoding="utf-8").splitlines()
         return [pages / name for name in names if name.strip()]
+    if corpus != "corpus-dev":
+        raise SystemExit(f"unknown corpus {corpus!r} in the questions")
     return sorted(p for p in (SHARED / "corpus-dev").glob("*.md") if p.name != "README.md")
 
 

@@ -7,7 +7,15 @@ from datetime import date
 from policybrief.evidence import candidate_sentences, quality
 from policybrief.extractive import ExtractiveGenerator
 from policybrief.testing import FakeEmbedder
-from policybrief.types import Chunk, DocumentInfo, Gap, Passage, Placement, Statement
+from policybrief.types import (
+    Chunk,
+    DocumentInfo,
+    Gap,
+    Passage,
+    Placement,
+    SectionSpec,
+    Statement,
+)
 
 
 def passage(
@@ -318,3 +326,37 @@ def test_a_figure_may_leave_the_scene_a_question_sets_to_its_passage() -> None:
     assert "8,668" in " ".join(texts(answer([question], [scene])))
     other = passage("Alibaba will invest 380 billion RMB. Tencent builds AI into WeChat.")
     assert texts(answer(["How much is Tencent investing in AI?"], [other])) == []
+
+
+def test_one_name_of_a_long_question_is_not_enough_for_another_s_figure() -> None:
+    report = passage(
+        "Tencent has been building data centres across China, Reuters reported. Prices rose.\n"
+        "Alibaba is investing 380 billion RMB in its Shenzhen data centres, analysts say.",
+        title="Data centres",
+    )
+    question = "How much is Tencent investing in its Shenzhen data centres, according to Reuters?"
+    assert texts(answer([question], [report])) == []
+
+
+def test_a_shared_last_word_is_not_the_same_name() -> None:
+    cloud = passage(
+        "Alibaba sells phones. Shares rose. Markets were calm. "
+        "Tencent Cloud announced new AI models for developers.",
+        title="Clouds",
+    )
+    assert texts(answer(["What did Alibaba Cloud announce about its AI models?"], [cloud])) == []
+
+
+def test_a_number_before_a_unit_is_a_figure_not_the_answer_s_size() -> None:
+    tariffs = passage("A 25 percent tariff applies to imported chips from March.")
+    assert texts(answer(["Which 2 percent tariff applies to chips?"], [tariffs])) == []
+
+
+def test_a_section_s_budget_has_room_for_every_part_of_every_question() -> None:
+    questions = (
+        "What did the senators ask, and by what deadline?",
+        "What happened in May, and what did Warren request?",
+        "What did Baidu, Alibaba and Tencent do?",
+    )
+    assert SectionSpec("Congress", questions).budget == 7 + 2
+    assert SectionSpec("Congress", questions, max_statements=3).budget == 3
