@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from policybrief.questions import mentions, question_names
+from policybrief.questions import mention_span, mentions, question_names
 from policybrief.text import FUNCTION_WORDS, split_sentences
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*")
@@ -220,7 +220,7 @@ def _kept(other: str, text: str, name: str, names: list[str]) -> bool:
     if len(whole) == 1:
         return mentions(other, name)
     ordered = sorted(whole, key=lambda n: _position(text, n))
-    phrase = text[_position(text, ordered[0]) : _position(text, ordered[-1]) + len(ordered[-1])]
+    phrase = text[_position(text, ordered[0]) : _end(text, ordered[-1])]
     return mentions(other, phrase) or mentions(other, ordered[-1])
 
 
@@ -390,8 +390,13 @@ def _lowered(text: str) -> set[str]:
 
 
 def _position(text: str, name: str) -> int:
-    match = re.search(rf"\b{re.escape(name)}", text, re.IGNORECASE)
-    return match.start() if match else -1
+    span = mention_span(text, name)  # any spelling: "U.S." for "us", not the "us" of "used"
+    return span[0] if span else -1
+
+
+def _end(text: str, name: str) -> int:
+    span = mention_span(text, name)
+    return span[1] if span else -1
 
 
 def _listed(between: str) -> bool:
@@ -405,8 +410,9 @@ def _passive(between: str) -> bool:
 
 
 def _spelled(text: str, name: str) -> str:
-    match = re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE)
-    return match.group() if match else name
+    """``name`` as ``text`` writes it ("United States" for "us")."""
+    span = mention_span(text, name)
+    return text.replace("’", "'")[span[0] : span[1]] if span else name
 
 
 def _words(text: str) -> list[str]:

@@ -531,6 +531,12 @@ def mentions(text: str, name: str) -> bool:
     return bool(_spellings(name).search(text.replace("’", "'")))
 
 
+def mention_span(text: str, name: str) -> tuple[int, int] | None:
+    """Where ``text`` first names ``name`` (or one of its spellings: "U.S." for "us")."""
+    match = _spellings(name).search(text.replace("’", "'"))
+    return match.span() if match else None
+
+
 def mention_count(text: str, name: str) -> int:
     """How often ``text`` names ``name`` (or one of its spellings)."""
     return len(_spellings(name).findall(text.replace("’", "'")))

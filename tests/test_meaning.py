@@ -132,3 +132,20 @@ def test_antonyms_come_from_wordnet_and_the_list_of_directions() -> None:
     assert "decrease" in table["increase"]  # both
     assert "decelerate" in table["accelerate"]  # WordNet
     assert "loosen" in table["tighten"]  # the list
+
+
+def test_a_name_of_several_words_is_found_and_quoted_whole() -> None:
+    reason = conflicts(
+        "China backs the United States on chips.", "The United States backs China on chips."
+    )
+    assert (
+        reason
+        == "the statement swaps the roles of “United States” and “China” in the cited sentence"
+    )
+    assert (
+        conflicts(
+            "Chips used in China came from the United States.",
+            "The United States sent chips that are used in China.",
+        )
+        == ""
+    )
