@@ -29,7 +29,8 @@ _IDIOM = re.compile(
 )
 _NEGATION = re.compile(
     r"\b(?:not|no|never|none|nobody|nothing|neither|nor|cannot|without|hardly|barely|scarcely"
-    r"|lacks?|lacked|lacking|fail(?:s|ed)? to|no longer|other than|except|excluding)\b"
+    r"|lacks?|lacked|lacking|fail(?:s|ed)? to|no longer|other than|except|excluding"
+    r"|apart from|aside from|save for|with the exception of)\b"
     r"|n[’']t\b|(?<!\ba )\b(?:few|little)\b",
     re.IGNORECASE,
 )
@@ -358,7 +359,8 @@ def _reversed_roles(statement: str, source: str) -> str:
     """Two names in the opposite order, in the same voice: "A backs B" for "B backs A"."""
     if "than" in _words(statement) or "than" in _words(source):
         return ""  # "more in A than in B" is "fewer in B than in A"
-    names = [n for n in _names(source, source) if mentions(statement, n)]
+    # (a letter is no one's name: "Division B is the Research and Development…")
+    names = [n for n in _names(source, source) if len(n) > 1 and mentions(statement, n)]
     for i, first in enumerate(names):
         for second in names[i + 1 :]:
             a, b = _position(source, first), _position(source, second)

@@ -121,6 +121,18 @@ def test_a_change_of_meaning_is_caught_with_a_reason_the_reader_can_check(
             "These controls maintain our clear focus on military applications, said Gina M. "
             "Raimondo.",
         ),
+        (
+            "Apart from the general license, which applies at once, the rule takes effect in "
+            "30 days.",
+            "The rule is effective in 30 days (except the general license, which is effective "
+            "at once).",
+        ),
+        (
+            "The act is split into divisions: the CHIPS Act of 2022 (Division A), the Research "
+            "and Development, Competition, and Innovation Act (Division B).",
+            "It has divisions: Division A is the CHIPS Act of 2022; Division B is the Research "
+            "and Development, Competition, and Innovation Act.",
+        ),
     ],
 )
 def test_a_faithful_rewrite_passes(statement: str, source: str) -> None:
