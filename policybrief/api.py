@@ -71,7 +71,7 @@ from policybrief.index import (
     settings_fingerprint,
 )
 from policybrief.llm import create_chat_model
-from policybrief.loaders import parse_date, sidecar_of
+from policybrief.loaders import DESCRIBED_KEYS, parse_date, sidecar_of
 from policybrief.locking import write_lock
 from policybrief.questions import is_summary
 from policybrief.rendering import Renderer, briefing_view
@@ -344,11 +344,10 @@ class Project:
         user says about the items; it goes in each one's sidecar and wins over the file's own
         metadata. An item already in the corpus can be described this way too."""
         described = {key: value for key, value in (described or {}).items() if value.strip()}
-        unknown = sorted(set(described) - {"title", "published", "source", "url"})
+        unknown = sorted(set(described) - set(DESCRIBED_KEYS))
         if unknown:
-            raise ConfigError(
-                f"cannot describe an item's {unknown[0]!r}: use title, published, source or url"
-            )
+            allowed = ", ".join(DESCRIBED_KEYS)
+            raise ConfigError(f"cannot describe an item's {unknown[0]!r}: use {allowed}")
         for key in ("title", "url"):
             if described.get(key) and len(items) > 1:
                 raise ConfigError(f"a {key} describes one item: add the others separately")

@@ -19,7 +19,7 @@ import yaml
 from policybrief.citations import number_sources
 from policybrief.errors import SpecError
 from policybrief.loaders import parse_date
-from policybrief.questions import is_summary
+from policybrief.questions import analyse, is_summary
 from policybrief.retrieval import Retriever
 from policybrief.text import yaml_problem
 from policybrief.types import (
@@ -42,6 +42,17 @@ _FILTER_KEYS = {"since", "until", "sources", "paths"}
 # A section's evidence: each question's best passages, and this many more for spread.
 PASSAGES_PER_QUESTION = 2
 EXTRA_PASSAGES = 4
+# Statements a section without its own max_statements may hold, however few its questions.
+MIN_SECTION_BUDGET = 4
+
+
+def section_budget(section: SectionSpec) -> int:
+    """Statements a section may hold: its own cap, else room for every part of every question
+    ("…, and by what deadline?" is a part of its own) and a little more."""
+    if section.max_statements:
+        return section.max_statements
+    parts = sum(len(analyse(question)) for question in section.questions)
+    return max(MIN_SECTION_BUDGET, parts + 2)
 
 
 def check_name(name: str) -> str:
@@ -235,7 +246,7 @@ def build_briefing(
         draft = writer.write(
             section_spec.questions,
             passages,
-            max_statements=section_spec.budget,
+            max_statements=section_budget(section_spec),
             placement=Placement(section_spec.heading, frozenset(used), tuple(said), reserved),
         )
         used.update((c.doc_id, c.start, c.end) for s in draft.statements for c in s.citations)

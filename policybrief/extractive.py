@@ -23,7 +23,7 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,7 +188,7 @@ class ExtractiveGenerator:
         self,
         parts: Sequence[QuestionPart],
         candidates: Sequence[Candidate],
-        documents: Sequence[str],
+        documents: Mapping[str, str],
         budget: int,
         placement: Placement,
         *,
@@ -229,21 +229,19 @@ class ExtractiveGenerator:
         candidates: Sequence[Candidate],
         vectors: np.ndarray,
         similarity: np.ndarray,
-        documents: Sequence[str],
+        documents: Mapping[str, str],
         words: Sequence[set[str]],
     ) -> _Part:
         if part.query not in self._queries:
             self._queries[part.query] = self.embedder.embed_query(part.query)
         relevance = vectors @ self._queries[part.query]
-        part = _without_topic_names(_without_opener(part, documents), documents)
+        texts = list(documents.values())
+        part = _without_topic_names(_without_opener(part, texts), texts)
         named = {
             n: [mentions(f"{c.title}\n{c.context}", n) for c in candidates] for n in part.names
         }
-        read: dict[str, dict[str, str]] = {}  # each document's retrieved passages
-        for c in candidates:
-            read.setdefault(c.citation.doc_id, {})[c.passage.chunk.chunk_id] = c.passage.chunk.text
-        whole = {doc: "\n".join(texts.values()) for doc, texts in read.items()}
-        fits = np.array([_fits(part, c, whole[c.citation.doc_id]) for c in candidates], dtype=bool)
+        read = {doc_id: _Read(text, _subjects(part, text)) for doc_id, text in documents.items()}
+        fits = np.array([_fits(part, c, read[c.citation.doc_id]) for c in candidates], dtype=bool)
         coverage = _coverage(part, words)
         bonus = np.array([quality(c) for c in candidates])
         if part.summary:
@@ -441,14 +439,14 @@ def _without_opener(part: QuestionPart, documents: Sequence[str]) -> QuestionPar
     return dataclasses.replace(part, names=tuple(n for n in part.names if n != word.casefold()))
 
 
-def _documents(passages: Sequence[Passage]) -> list[str]:
-    """Each retrieved document's title and passages, one text per document."""
+def _documents(passages: Sequence[Passage]) -> dict[str, str]:
+    """Each retrieved document's title and passages, one text per document (by its id)."""
     texts: dict[str, list[str]] = {}
     for passage in passages:
         texts.setdefault(passage.document.doc_id, [passage.document.title]).append(
             passage.chunk.text
         )
-    return ["\n".join(dict.fromkeys(parts)) for parts in texts.values()]
+    return {doc_id: "\n".join(dict.fromkeys(parts)) for doc_id, parts in texts.items()}
 
 
 def _widest(best: int, options: Sequence[int], candidates: Sequence[Candidate], part: _Part) -> int:
@@ -464,36 +462,47 @@ def _widest(best: int, options: Sequence[int], candidates: Sequence[Candidate], 
     return max(wider, key=lambda i: float(part.score[i])) if wider else best
 
 
-def _fits(part: QuestionPart, candidate: Candidate, document_text: str) -> bool:
+@dataclass(frozen=True)
+class _Read:
+    """What was retrieved of a document, and the part's names it is about."""
+
+    text: str
+    subjects: frozenset[str]
+
+
+def _subjects(part: QuestionPart, text: str) -> frozenset[str]:
+    """The part's names that ``text`` (a document's retrieved passages) is about: those it
+    mentions SUBJECT_MENTIONS times or more."""
+    return frozenset(n for n in part.names if mention_count(text, n) >= SUBJECT_MENTIONS)
+
+
+def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
     """Whether ``candidate`` meets the part's names, dates and the kind of fact it asks for
-    (``document_text``: what was retrieved of its document)."""
+    (``document``: what was retrieved of its document)."""
     # A name may stand in the sentence, or in its document's title or publisher ("BIS's
     # rule"); for a plain "what" question also in the sentences around it, or anywhere in a
     # document about it ("A plumber … was jailed for three years" in a report that names Andrew
     # Hartley throughout). When a part asks for a figure, date or person, not there: Alibaba's
     # figure beside a sentence about Tencent is not Tencent's figure.
-    document = candidate.passage.document
-    named = f"{document.title}\n{document.source}\n{candidate.text}"
+    info = candidate.passage.document
+    named = f"{info.title}\n{info.source}\n{candidate.text}"
     if not part.wants:
         named += f"\n{candidate.context}"
-        named += "".join(  # capitalised, as names ("Hartley"), for the check below
-            f"\n{name.title()}"
-            for name in part.names
-            if mention_count(document_text, name) >= SUBJECT_MENTIONS
-        )
+        # capitalised, as names ("Hartley"), for the check of a shortened name below
+        named += "".join(f"\n{name.title()}" for name in sorted(document.subjects))
     specific = [n for n in part.names if n not in SCENE_NAMES]
-    met = sum(_names(part, n, named, document_text) for n in specific)
+    met = sum(_names(part, n, named, document.text) for n in specific)
     if len(part.names) > 2 and 2 * met > len(specific):
         # A question that sets its scene at length ("How many fires had the Global Fire
         # Emissions Database detected in the Brazilian state of Amazonas?") is answered by a
         # sentence that names most of it, in a passage (for a plain "what" question, a
         # document) that names the rest; one name of three is another's figure ("Alibaba will
         # invest … in Shenzhen" for "How much is Tencent investing in Shenzhen, per Reuters?").
-        named += f"\n{candidate.passage.chunk.text if part.wants else document_text}"
+        named += f"\n{candidate.passage.chunk.text if part.wants else document.text}"
     for name in part.names:
         # An acronym a passage uses ("the SME IFR") is what the whole passage is about.
         if name not in part.acronyms:
-            if not _names(part, name, named, document_text):
+            if not _names(part, name, named, document.text):
                 return False
             continue
         where = f"{named}\n{candidate.passage.chunk.text}"

@@ -51,6 +51,7 @@ _MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # of Markdown front matter, in a YAML file named after it.
 SIDECAR_SUFFIX = ".yaml"
 SIDECAR_KEYS = ("title", "published", "date", "source", "url", "fetched")
+DESCRIBED_KEYS = ("title", "published", "source", "url")  # what `brief add` lets a user set
 # PDF layout: a running header or footer stands in a page's top or bottom margin (this share of
 # its height; the first or last lines when positions are unknown) on several pages; a heading
 # is short, and set this much larger than the body, in bold or in capitals.

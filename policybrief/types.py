@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-# Statements a section without its own max_statements may hold, however few its questions.
-MIN_SECTION_BUDGET = 4
-
 
 @dataclass(frozen=True)
 class Document:
@@ -297,22 +294,12 @@ class Answer:
 
 @dataclass(frozen=True)
 class SectionSpec:
-    """A section of a spec. Without ``max_statements`` its budget grows with its questions."""
+    """A section of a spec. Without ``max_statements`` its budget grows with its questions
+    (``briefings.section_budget``)."""
 
     heading: str
     questions: tuple[str, ...]
     max_statements: int | None = None
-
-    @property
-    def budget(self) -> int:
-        """Statements the section may hold: its own cap, else room for every part of every
-        question ("…, and by what deadline?" is a part of its own) and a little more."""
-        if self.max_statements:
-            return self.max_statements
-        from policybrief.questions import analyse  # pure; kept out of this module's imports
-
-        parts = sum(len(analyse(question)) for question in self.questions)
-        return max(MIN_SECTION_BUDGET, parts + 2)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from policybrief.briefings import section_budget
 from policybrief.evidence import candidate_sentences, quality
 from policybrief.extractive import ExtractiveGenerator
 from policybrief.testing import FakeEmbedder
@@ -358,5 +359,5 @@ def test_a_section_s_budget_has_room_for_every_part_of_every_question() -> None:
         "What happened in May, and what did Warren request?",
         "What did Baidu, Alibaba and Tencent do?",
     )
-    assert SectionSpec("Congress", questions).budget == 7 + 2
-    assert SectionSpec("Congress", questions, max_statements=3).budget == 3
+    assert section_budget(SectionSpec("Congress", questions)) == 7 + 2
+    assert section_budget(SectionSpec("Congress", questions, max_statements=3)) == 3
