@@ -179,14 +179,15 @@ def _when(event: tuple[date, str]) -> str:
 
 def key_figures(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every amount, percentage, count and date in the quoted statements, once per source,
-    with the clause that says what it measures."""
-    rows: dict[tuple[str, str, tuple[int, ...]], dict[str, Any]] = {}
+    with the clause that first says what it measures ("October 17, 2023" in two sentences of
+    one source is one row)."""
+    rows: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
     for section in sections:
         for statement in section["statements"]:
             if not statement["supported"]:
                 continue
             for figure in figures_in(statement["text"]):
-                key = (figure.text, figure.context, tuple(statement["cites"]))
+                key = (figure.text, tuple(statement["cites"]))
                 rows.setdefault(
                     key,
                     {

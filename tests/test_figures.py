@@ -130,6 +130,16 @@ def test_key_figures_list_each_figure_once_with_its_citation() -> None:
         ("$52.7 billion", [1]),
         ("$52.7 billion", [2]),
     ]
+    again = briefing_view(
+        briefing(
+            [
+                ("Three rules were released on October 17, 2023, by BIS.", "2023-10-17"),
+                ("BIS briefed the public on the rules of October 17, 2023.", "2023-10-17"),
+            ]
+        ),
+        as_of=None,
+    )
+    assert [row["figure"] for row in again["key_figures"]] == ["October 17, 2023"]
 
 
 def test_unanswered_questions_reach_the_template() -> None:
