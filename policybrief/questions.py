@@ -348,10 +348,11 @@ def analyse(question: str) -> list[QuestionPart]:
         for text, subject, siblings in split_names(piece):
             wants = next((kind for kind, pattern in _WANTS if pattern.search(text)), "")
             dated = without_since(text)
+            names = question_names(text)
             parts.append(
                 QuestionPart(
                     text,
-                    names=question_names(text),
+                    names=names,
                     acronyms=question_acronyms(text),
                     years=tuple(dict.fromkeys(_YEAR.findall(dated))),
                     months=question_months(dated),
@@ -362,7 +363,7 @@ def analyse(question: str) -> list[QuestionPart]:
                     before=before,
                     speakers=question_speakers(text),
                     by_deed=bool(_DEED_QUESTION.search(text)),
-                    forenames=question_forenames(text, question_names(text)),
+                    forenames=question_forenames(text, names),
                 )
             )
     return parts
