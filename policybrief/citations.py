@@ -20,6 +20,7 @@ from policybrief.embedders import Embedder, SentenceVectors
 from policybrief.errors import PolicybriefError
 from policybrief.meaning import conflicts
 from policybrief.text import (
+    CURRENCY_SIGN,
     MONTH,
     MONTH_NUMBERS,
     NUMBER_WORDS,
@@ -33,7 +34,7 @@ from policybrief.types import Chunk, Citation, DocumentInfo, Source, Statement, 
 POLICIES = ("drop", "flag", "fail")
 
 _NUMBER = re.compile(
-    r"(?<![\w.])(?:[$€£¥]\s?)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?!\w)"
+    rf"(?<![\w.])(?:{CURRENCY_SIGN}\s?)?(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(\d+))?(?!\w)"
     r"(?:\s*(?:%|percent\b|per cent\b))?"
     r"(?:\s*(thousand|million|billion|trillion)\b)?",
     re.IGNORECASE,

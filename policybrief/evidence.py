@@ -14,7 +14,12 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from policybrief.text import looks_like_instruction, split_sentences
+from policybrief.text import (
+    CURRENCY_SIGN,
+    REFERENCE_MARKS,
+    looks_like_instruction,
+    split_sentences,
+)
 from policybrief.types import Citation, Passage
 
 MIN_WORDS = 6
@@ -23,13 +28,19 @@ MAX_WORDS = 80
 MAX_PAIR_WORDS = 90
 _TRUNCATED = re.compile(r"(?:\[\s*(?:…|\.\.\.)\s*\]|…)\s*$")
 # A quotable sentence ends as a sentence does; link lines, headings and list fragments do not.
-_COMPLETE = re.compile(r"(?:[.!?]|…(?=[\"'”’)\]]))[\"'”’)\]]*$")
+_COMPLETE = re.compile(rf"(?:[.!?]|…(?=[\"'”’)\]]))[\"'”’)\]]*{REFERENCE_MARKS}$")
 _OPEN_QUOTES = {"“": "”", '"': '"', "‘": "’"}
+# "It will be a challenging task to…", "It is likely that…": an "it" that stands for what follows.
+_EXPLETIVE_IT = re.compile(
+    r"it (?:is|was|will be|would be|has been|had been|may be|might be|could be|seems|seemed"
+    r"|appears|appeared) (?!\w+ed by\b)(?:[\w’'-]+ ){0,12}?(?:to|that)\b",
+    re.IGNORECASE,
+)
 # Sentences whose subject or opening refers back to the sentence before.
 _LEANS_BACK = re.compile(
     r"^(?:it|its|this|these|that|those|they|their|them|he|she|his|her|such|both|the latter"
-    r"|the former|however|also|additionally|moreover|furthermore|in addition|in contrast"
-    r"|meanwhile|therefore|thus|hence|instead|likewise|similarly|as a result|by contrast"
+    r"|the former|however|also|additionally|moreover|furthermore|in addition(?! to)|in contrast"
+    r"|meanwhile|therefore|thus|hence|instead(?! of)|likewise|similarly|as a result|by contrast"
     r"|the (?:letter|rule|rules|act|statement|report|bill|bills|measure|move|ban|decision"
     r"|order|agency|department|company|firm|senators?|lawmakers|official|officials|group"
     r"|proposal|update|updates|announcement|program|law|document|notice)\b(?! of\b))\b",
@@ -51,7 +62,7 @@ _LABELLED = re.compile(r"^(?:\S+\s+){0,2}\S+:\s*\n")
 # "a. If…", "(ii) The…", "3) …": an item cut from a list whose lead-in is elsewhere.
 _LIST_ITEM = re.compile(r"^(?:\(?[a-z]{1,2}\)|[a-z]\.|\(?[ivx]{1,4}[.)]|\(?\d{1,2}[.)])\s")
 _SPECIFIC = re.compile(
-    r"[$€£¥]\s?\d|\b\d[\d,.]*\b|\b(?:January|February|March|April|May|June|July|August"
+    rf"{CURRENCY_SIGN}\s?\d|\b\d[\d,.]*\b|\b(?:January|February|March|April|May|June|July|August"
     r"|September|October|November|December)\b|%"
 )
 _OBLIGATION = re.compile(
@@ -85,7 +96,8 @@ class Candidate:
 
 
 def leans_back(text: str) -> bool:
-    return bool(_LEANS_BACK.match(text.lstrip("“\"‘'(")))
+    text = text.lstrip("“\"‘'(")
+    return bool(_LEANS_BACK.match(text)) and not _EXPLETIVE_IT.match(text)
 
 
 def _quotable(text: str) -> bool:
@@ -107,13 +119,29 @@ def _unquote(text: str, start: int, end: int) -> tuple[str, int]:
     return text, start
 
 
+def _cell_span(text: str, start: int, end: int, offset: int) -> tuple[int, int]:
+    """A sentence's span without the pipes of the table row it sits in ("| Seamus Finnigan |
+    1996–1997 | He used this spell… |" is quoted from "Seamus" to "…spell…"), shifted by
+    ``offset``."""
+    sentence = text[start:end]
+    lead = re.match(r"\|\s*", sentence)
+    tail = re.search(r"\s*\|$", sentence)
+    if lead:
+        start += lead.end()
+    if tail and start < end - len(tail.group()):
+        end -= len(tail.group())
+    return start + offset, end + offset
+
+
 class _Sentences:
     """The sentences of one chunk, with their document offsets."""
 
     def __init__(self, passage: Passage) -> None:
         chunk = passage.chunk
         self.chunk = chunk
-        self.spans = split_sentences(chunk.text, chunk.start)
+        self.spans = [
+            _cell_span(chunk.text, s, e, chunk.start) for s, e in split_sentences(chunk.text)
+        ]
         self.texts = [self.quote(s, e) for s, e in self.spans]
 
     def quote(self, start: int, end: int) -> str:
@@ -127,11 +155,18 @@ class _Sentences:
         return "\n" not in between
 
     def with_antecedent(self, i: int) -> tuple[str, int] | None:
-        """Sentence ``i`` with the one it leans on, when that reads whole: (text, start)."""
-        if not self.joined(i):
+        """Sentence ``i`` with the one it leans on, when that reads whole: (text, start). The
+        one before may also be the line before, when that line is one sentence that stands
+        alone, as in news written a sentence a paragraph ("It will be a challenging task…" /
+        "That is the view of … Gilkes")."""
+        if i == 0:
             return None
         before, before_start = _unquote(self.texts[i - 1], *self.spans[i - 1])
+        if not self.joined(i) and (self.joined(i - 1) or leans_back(before)):
+            return None
         pair = self.quote(before_start, self.spans[i][1])
+        if "\n" in pair:  # one statement, one line; the verbatim check ignores white space
+            pair = " ".join(pair.split())
         if _quotable(before) and len(pair.split()) <= MAX_PAIR_WORDS:
             return pair, before_start
         return None

@@ -55,7 +55,7 @@ from policybrief.text import MONTH_NUMBERS, content_words
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
 # Bump when the choice of sentences changes, so briefings written before are rebuilt.
-SELECTION_SCHEME = 7
+SELECTION_SCHEME = 8
 # Relevance against redundancy in the selection (1.0 would ignore redundancy).
 MMR_LAMBDA = 0.8
 # Sentences this similar to one already chosen say the same thing.
@@ -94,6 +94,8 @@ PARAPHRASE_FLOOR = 0.45
 # How many words from the figure a name asked about may stand ("Alibaba planned to invest
 # approximately 380 billion RMB" is four).
 AMOUNT_WINDOW = 8
+# What a summary adds for a document's first sentence: a report's lead says what it is about.
+LEAD_WEIGHT = 0.1
 # A candidate that contains the best one may replace it if it scores this close.
 WIDER_MARGIN = 0.05
 _WANTED_WORDS = {
@@ -246,7 +248,7 @@ class ExtractiveGenerator:
         bonus = np.array([quality(c) for c in candidates])
         if part.summary:
             centrality = similarity.mean(axis=1)
-            score = centrality + 0.5 * relevance + bonus
+            score = centrality + 0.5 * relevance + bonus + LEAD_WEIGHT * _leads(candidates)
             eligible = fits & (bonus > -0.05)
         else:
             passage = np.array([c.passage.score for c in candidates])
@@ -476,6 +478,17 @@ def _subjects(part: QuestionPart, text: str) -> frozenset[str]:
     return frozenset(n for n in part.names if mention_count(text, n) >= SUBJECT_MENTIONS)
 
 
+def _leads(candidates: Sequence[Candidate]) -> np.ndarray:
+    """Whether each candidate opens its document: the first quotable sentence of the
+    document's first chunk."""
+    first: dict[str, int] = {}
+    for c in candidates:
+        if c.passage.chunk.start == 0:
+            doc = c.citation.doc_id
+            first[doc] = min(first.get(doc, c.citation.start), c.citation.start)
+    return np.array([first.get(c.citation.doc_id) == c.citation.start for c in candidates])
+
+
 def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
     """Whether ``candidate`` meets the part's names, dates and the kind of fact it asks for
     (``document``: what was retrieved of its document)."""
@@ -500,12 +513,12 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
         # invest … in Shenzhen" for "How much is Tencent investing in Shenzhen, per Reuters?").
         named += f"\n{candidate.passage.chunk.text if part.wants else document.text}"
     for name in part.names:
-        # An acronym a passage uses ("the SME IFR") is what the whole passage is about.
+        # An acronym a document uses ("the SME IFR") is what what was read of it is about.
         if name not in part.acronyms:
             if not _names(part, name, named, document.text):
                 return False
             continue
-        where = f"{named}\n{candidate.passage.chunk.text}"
+        where = f"{named}\n{candidate.passage.chunk.text}\n{document.text}"
         if not mentions(where, name) and not spells_out(where, name):
             return False
     dated = f"{candidate.title}\n{candidate.text}"
@@ -528,10 +541,11 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
     ):
         return False
     # "What does the 35% tax credit apply to?" is not answered by the 25% one, nor "the four
-    # new requirements" by the two. A day and month may be the document's own date.
+    # new requirements" by the two. A day and month may be the document's own date, and a
+    # number its own ("FR doc 2023-23049", in its title or source).
     asked = _figures(part.text)
     if asked:
-        have = numeric_facts(f"{candidate.title}\n{candidate.text}")
+        have = numeric_facts(f"{candidate.title}\n{info.source}\n{candidate.text}")
         if published and part.months:  # "on Oct 7" may be the document's own date
             have |= {str(published.day), f"month:{published.month}"}
         if not asked <= have:

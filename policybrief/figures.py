@@ -12,18 +12,17 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from policybrief.text import MONTH_NAMES
+from policybrief.text import CURRENCY_CODE, CURRENCY_NAME, CURRENCY_SIGN, MONTH_NAMES
 
 _MONTH = "|".join(MONTH_NAMES)
 _SCALE = r"(?:\s?(?:thousand|million|billion|trillion))"
-_CURRENCY = r"(?:RMB|yuan|dollars|euros|USD|EUR)"
 _NUMBER = r"\d+(?:[,.]\d+)*"
 # The kinds of figure, most specific first; a figure is what one of these matches.
 _FIGURE = re.compile(
     rf"(?P<date>\b(?:{_MONTH})\s+\d{{1,2}},\s+\d{{4}}\b|\b\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\b"
     rf"|\b(?:{_MONTH})\s+\d{{4}}\b)"
-    rf"|(?P<money>[$€£¥]\s?{_NUMBER}(?:[–-]{_NUMBER})?{_SCALE}?(?:\s{_CURRENCY})?"
-    rf"|\b{_NUMBER}{_SCALE}?\s{_CURRENCY}\b)"
+    rf"|(?P<money>(?:{CURRENCY_SIGN}|\b{CURRENCY_CODE}\s)\s?{_NUMBER}(?:[–-]{_NUMBER})?{_SCALE}?"
+    rf"(?:\s{CURRENCY_NAME})?|\b{_NUMBER}{_SCALE}?\s{CURRENCY_NAME}\b)"
     rf"|(?P<percent>\b{_NUMBER}\s?(?:%|percent\b|per cent\b))"
     # Counts in digits only: "two rules" or "three bills" fill a table without informing it.
     rf"|(?P<count>(?:\b{_NUMBER}(?:[–-]{_NUMBER})?{_SCALE}?)"

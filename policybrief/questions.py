@@ -16,6 +16,9 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from policybrief.text import (
+    CURRENCY_CODE,
+    CURRENCY_NAME,
+    CURRENCY_SIGN,
     FUNCTION_WORDS,
     MONTH,
     MONTH_NAMES,
@@ -78,6 +81,20 @@ _ALIASES = (
     ("bis", "bureau of industry and security"),
     ("commerce", "department of commerce", "commerce department"),
     ("nvidia",),
+    # A country and its people: "the Indian-launched iPhone" in a report "in India".
+    *(
+        tuple(name.replace("_", " ") for name in pair.split("/"))
+        for pair in """
+        india/indian japan/japanese korea/korean russia/russian germany/german france/french
+        ireland/irish canada/canadian mexico/mexican brazil/brazilian australia/australian
+        taiwan/taiwanese italy/italian spain/spanish israel/israeli iran/iranian
+        ukraine/ukrainian netherlands/dutch barbados/barbadian/bajan pakistan/pakistani
+        vietnam/vietnamese singapore/singaporean malaysia/malaysian egypt/egyptian
+        saudi/saudi_arabia nigeria/nigerian sweden/swedish norway/norwegian finland/finnish
+        greece/greek switzerland/swiss scotland/scottish wales/welsh indonesia/indonesian
+        philippines/filipino thailand/thai argentina/argentine/argentinian
+        """.split()
+    ),
 )
 _ALIAS_OF = {name: group for group in _ALIASES for name in group}
 # A name of several words ("United States", "European Union") is one name, its group's first.
@@ -86,7 +103,12 @@ _LONG_ALIAS = re.compile(r"\b(?:" + "|".join(map(re.escape, _SHORT_ALIAS)) + r")
 # Countries, blocs and AI itself set the scene of most questions here rather than narrow them.
 SCENE_NAMES: frozenset[str] = frozenset(name for group in _ALIASES[:5] for name in group)
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
-_NAME = re.compile(r"[A-Z][\w’'&.-]*[\w]|[A-Z]|\b[a-z]*\d[\w-]*")
+# A name starts with a capital, or with up to three small letters before one ("iPhone", "eBay",
+# "mRNA"); a code holds a digit ("H20"); a numbered grade is one name ("Level 5").
+_GRADE = r"\b(?:Level|Phase|Tier|Stage) \d+\b"
+_NAME = re.compile(
+    rf"{_GRADE}|\b[a-z]{{1,3}}[A-Z][\w’'&.-]*[\w]|[A-Z][\w’'&.-]*[\w]|[A-Z]|\b[a-z]*\d[\w-]*"
+)
 _SUMMARY = re.compile(
     r"\b(?:summar(?:y|ise|ize)|overview|(?:key|main|major|top) (?:points|facts|findings|issues"
     r"|messages)|takeaways?"
@@ -111,8 +133,8 @@ _WANTS = (
     (
         "amount",
         re.compile(
-            r"\bhow (?:much|large|big)\b|\bwhat (?:\w+ )?(?:amount|sum|value|budget)\b"
-            rf"|\b(?:{_PRICED})\b",
+            r"\bhow (?:much|large|big|hot|cold|warm)\b|\bwhat temperatures?\b"
+            rf"|\bwhat (?:\w+ )?(?:amount|sum|value|budget)\b|\b(?:{_PRICED})\b",
             re.I,
         ),
     ),
@@ -120,7 +142,7 @@ _WANTS = (
         "count",
         re.compile(
             r"\bhow many\b|\bwhat (?:\w+ ){0,2}(?:number|percentage|share|threshold|margin)\b"
-            r"|\bvote (?:count|tally)\b|\bwhat was the (?:\w+ )?vote\b",
+            r"|\bvote (?:count|tally)\b|\bwhat was the (?:\w+ ){0,2}vote\b",
             re.I,
         ),
     ),
@@ -137,7 +159,8 @@ _WANTS = (
         "who",
         re.compile(
             r"^\s*who\b|\b(?:and|but|or) who\b"
-            r"|\bwhich (?:other |\w+ )?(?:senators?|lawmakers?|officials?|people|persons?)\b"
+            r"|\bwhich (?:other |\w+ ){0,2}(?:senators?|lawmakers?|officials?|people|persons?"
+            r"|secretar(?:y|ies)|ministers?|ambassadors?|executives?|spokes(?:man|woman|person))\b"
             r"|\bwhat(?:'s|’s| is| was| are| were)\b.{1,60}\b(?:called|named)\b"
             r"|\bwhat(?:'s|’s| is| was) the name of\b|\bwhat (?:make|model|brand)\b",
             re.I,
@@ -156,20 +179,23 @@ _MONTHS = (
     "|December|Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|Nov\\.?|Dec\\.?)"
 )
 _CLOCK_TIME = r"\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
-_SPAN = "|".join(NUMBER_WORDS) + r"|a few|several|\d+"  # how long: "30 hours", "three years"
+# how long: "30 hours", "three years", "one month", "a year"
+_SPAN = "|".join(NUMBER_WORDS) + r"|one|an?|a few|several|\d+"
 _DATE_IN_TEXT = re.compile(
     rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b"
-    rf"|\b(?:{_SPAN})[ -](?:minutes?|hours?|days?|weeks?|months?|years?)\b"
+    rf"|\b(?:{_SPAN})[ -](?:minutes?|hours?|days?|weeks?|months?|years?)\b(?!-)"
     r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)\b"
     rf"|\b{_CLOCK_TIME}",
     re.IGNORECASE,
 )
 _AMOUNT_IN_TEXT = re.compile(
-    r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:%|(?:percent|per cent|billion|million|trillion|thousand"
-    r"|rmb|yuan|dollars|euros|usd)\b)|\b(?:rmb|usd|eur)\s?\d"
+    rf"{CURRENCY_SIGN}\s?\d|\b\d[\d,.]*\s*(?:%|(?:percent|per cent|billion|million|trillion"
+    rf"|thousand|{CURRENCY_NAME})\b)|\b{CURRENCY_CODE}\s?\d"
     # "How much cocaine…": a quantity measured in its units
     r"|\b\d[\d,.]*\s*(?:pounds|lbs?|kilos|kilograms|kg|(?:metric )?tons|tonnes|barrels|gallons"
-    r"|lit(?:re|er)s|megawatts|gigawatts|mw|gw|acres|hectares|miles|kilomet(?:re|er)s|km)\b",
+    r"|lit(?:re|er)s|megawatts|gigawatts|mw|gw|acres|hectares|miles|kilomet(?:re|er)s|km)\b"
+    # "at what temperature…": "200°C", "400F", "180 degrees"
+    r"|\b\d+\s?(?:°\s?[CF]?|degrees\b|[CF]\b)",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = "|".join(NUMBER_WORDS) + "|hundreds?|thousands|dozens?"
@@ -254,7 +280,7 @@ def question_names(text: str) -> tuple[str, ...]:
         word = match.group().strip(".’'-").replace("’s", "").replace("'s", "")
         # "Warren-Rounds" names two people, "U.S.-China" two countries; "Chinese-made" and
         # "Huawei-backed" name what comes before the hyphen.
-        pieces = [p for p in word.split("-") if p[:1].isupper() or p[:1].isdigit()]
+        pieces = [p for p in word.split("-") if p[:1].isdigit() or not p[:4].islower()]
         for piece in pieces:
             key = piece.strip(".").casefold()
             if not key or key in _NOT_NAMES or key in _NAME_HEADS or key in FUNCTION_WORDS:
@@ -384,7 +410,9 @@ def without_since(question: str) -> str:
 
 
 _SPEECH_QUESTION = re.compile(
-    r"\b(?:what|how|why)\s+(?:did|does|do|has|have|had)\s+(.{1,50}?)\s+(?:say|said|respond"
+    # "What did X say", and "What damage did X warn of" (not "How much did X say…")
+    r"\b(?:what|how|why)(?:\s+(?!(?:much|many|long|often|far|soon|else)\b)\w+)?"
+    r"\s+(?:did|does|do|has|have|had)\s+(.{1,50}?)\s+(?:say|said|respond"
     r"|react|reply|argue|claim|write|tell|think|warn|urge|want|propose|ask|call for"
     r"|describe|characteri[sz]e)\b",
     re.IGNORECASE,
@@ -394,7 +422,9 @@ _SPEECH = re.compile(
     r"\b(?:said|says|say|stated|states|wrote|writes|told|tells|urged|urges|urge|argued|argues"
     r"|warned|warns|criticiz\w*|criticis\w*|responded|replied|added|continued|noted|asked"
     r"|pressed|presses|statement|remarks|testified|leads?|led|published|detail(?:s|ed|ing)"
-    r"|explain(?:s|ed|ing)|saying|op-ed)\b",
+    r"|explain(?:s|ed|ing)|saying|op-ed|reveal(?:s|ed)|claim(?:s|ed)?|insist(?:s|ed)"
+    r"|admit(?:s|ted)|confirm(?:s|ed)|acknowledg(?:es|ed)|conceded?|concedes|believes?"
+    r"|believed)\b",
     re.IGNORECASE,
 )
 # Those that may also come before it, attributing a quotation ("…,” said Secretary Raimondo);
@@ -404,6 +434,8 @@ _SAID = re.compile(
     r"|replied|responded)\b",
     re.IGNORECASE,
 )
+# "the view of X": the statement before it is X's, however X is introduced
+_VIEW_OF = re.compile(r"\b(?:view|views|opinion|assessment|verdict) of\b", re.IGNORECASE)
 SPEECH_WINDOW = 12  # words between a speaker's name and the verb of speaking
 _TITLE_FILLER = frozenset("senator senators rep rep. secretary chairman sen sen. and".split())
 
@@ -461,6 +493,10 @@ def speaks(text: str, title: str, publisher: str, speaker: str) -> bool:
         return True
     if any(mentions(leader, speaker) for leader in _title_leaders(title)):
         return True
+    for view in _VIEW_OF.finditer(text):  # "That is the view of football coach … Gilkes"
+        named = mention_span(text[view.end() :], speaker)
+        if named and len(text[view.end() : view.end() + named[0]].split()) <= SPEECH_WINDOW:
+            return True
     words = text.split()
     verbs = [i for i, word in enumerate(words) if _SPEECH.search(word)]
     for i, word in enumerate(words):
@@ -498,13 +534,28 @@ _NAME_LIST = re.compile(
 )
 
 
+# Places whose names read as lists ("Antigua and Barbuda" is one country).
+_ONE_PLACE = frozenset(
+    (
+        "antigua and barbuda",
+        "trinidad and tobago",
+        "bosnia and herzegovina",
+        "saint kitts and nevis",
+        "st kitts and nevis",
+        "turks and caicos",
+        "sao tome and principe",
+        "são tomé and príncipe",
+    )
+)
+
+
 def split_names(question: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """One question per name of a list, with that name and the others: "How are Baidu,
     Alibaba and Tencent responding?" asks about each of them, and a sentence about one of them
     answers its share. A list that goes on into a longer name ("the CHIPS and Science Act")
     is one name."""
     match = _NAME_LIST.search(question)
-    if match is None:
+    if match is None or match.group().casefold() in _ONE_PLACE:
         return [(question, "", ())]
     names = [n for n in re.split(r",? (?:and|or) |, ", match.group()) if n]
     bare = [re.sub(r"[’']s$", "", n) for n in names]
@@ -619,7 +670,13 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
             if _WHAT_TIME.search(part.text) and not _CLOCK.fullmatch(match.group()):
                 continue  # "What time did it start?" wants "9 a.m.", not the day
             before = text[: match.start()].split()[-DATED_WINDOW:]
-            after = text[match.end() :].split()[:DATED_WINDOW]
+            # counted from the end of a full date ("On November 6, 2023, the Bureau … conducted
+            # a public briefing"), not from its month
+            whole = _FULL_DATE.match(text, match.start())
+            if _EXACT_DAY.search(part.text) and not whole:
+                continue  # "On what exact day in May…" is not answered by "In May"
+            after = text[whole.end() if whole else match.end() :].lstrip(" ,").split()
+            after = after[:DATED_WINDOW]
             around = _BRIEF_ADJECTIVE.sub(" ", " ".join(before + after))
             if not heads or inflects(heads, around):
                 return True
@@ -693,7 +750,9 @@ _TALLY = re.compile(
 NAME_WINDOW = 3
 _CALLED = re.compile(r"\b(?:called|named|titled|dubbed)\b", re.IGNORECASE)
 _NAME_OF = re.compile(
-    r"\b(?:the name|make|model|brand) of (?:the |a |an |its |their |his |her )?(\w+(?: \w+)?)",
+    # "the name of Baidu's flagship large language model": the words after the owner
+    r"\b(?:the name|make|model|brand) of (?:the |a |an |its |their |his |her )?"
+    r"(?:\w+['’]s )?(\w+(?: (?!(?:that|which|who|whose|in|on|at|for|by|mentioned)\b)\w+){0,3})",
     re.IGNORECASE,
 )
 # Roles that are also titles, written before the names they give: "Senators Thom Tillis, …".
@@ -721,6 +780,8 @@ _KIN = {
         ("legislation legislative", "bill act law"),
         ("start starts started", "begin"),
         ("enact enacted enactment", "sign pass"),  # "signed into law on August 9, 2022"
+        # "How much does it cost?": "priced at", "comes in at Rs 42,900, half the price of…"
+        ("cost costs", "price priced retail sell sold"),
     )
     for stem in content_words(words)
 }
@@ -746,6 +807,7 @@ _EVENT_WORDS = (
     "conduct",
     "brief",
     "open",
+    "reopen",
     "begin",
     "start",
     "conclud",
@@ -769,6 +831,16 @@ _EVENT_WORDS = (
 )
 
 
+# "How much storage does…" (a noun, then its verb), not "How much does…", "How much goes to…"
+# or "How much money…"
+_HOW_MUCH = re.compile(
+    r"\bhow much ([a-z]{4,}) (?=(?:does|did|do|is|was|are|were|will|would|has|have|had|can"
+    r"|could|should)\b)",
+    re.IGNORECASE,
+)
+_MONEY = frozenset("money funding cash capital financing revenue spending".split())
+_EXACT_DAY = re.compile(r"\b(?:exact|precise|specific) (?:day|date)\b", re.IGNORECASE)
+_HOW_LONG = re.compile(r"\bhow long\b", re.IGNORECASE)
 _AMOUNT_OF = re.compile(r"\bwhat (\w+) (?:amount|sum|value)\b", re.IGNORECASE)
 # Ways of saying a rule takes effect that share no word with "effective".
 _TAKING_EFFECT = re.compile(
@@ -785,14 +857,19 @@ def wanted_heads(part: QuestionPart) -> set[str]:
     if part.wants == "amount":  # "Alibaba's share price" wants a price, not an investment
         priced = {w for w in content_words(part.text) if re.fullmatch(_PRICED, w)}
         of = _AMOUNT_OF.search(part.text)  # "What bail amount…" wants bail, not a fine
-        return _with_kin(priced | (set(content_words(of.group(1))) if of else set()))
+        # "How much storage…" wants a quantity of storage, not the phone's price
+        much = _HOW_MUCH.search(part.text)
+        measured = {much.group(1).casefold()} - _MONEY if much else set()
+        return _with_kin(priced | measured | (set(content_words(of.group(1))) if of else set()))
     if part.wants not in ("count", "date"):
         return set()
     words: set[str] = set()
     for match in _HEAD.finditer(part.text):
         phrase = " ".join(g for g in match.groups() if g)
         words.update(content_words(phrase))
-    if part.wants == "date":  # "When did … take effect?" wants the date it took effect
+    # "When did … take effect?" wants the date it took effect; "How long are release branches
+    # supported?" wants a span, of whatever the sentence says is supported.
+    if part.wants == "date" and not _HOW_LONG.search(part.text):
         asked = _TAKING_EFFECT.sub(" take effect ", part.text)
         words.update(w for w in content_words(asked) if w.startswith(_EVENT_WORDS))
     return _with_kin(words - set(content_words(" ".join(part.names))) - _QUESTION_VERBS)
@@ -851,6 +928,12 @@ _WHO_HOLDS = re.compile(
     r"|chairs|chaired|heads|headed|leads|led|runs|ran|directs|directed)\b",
     re.IGNORECASE,
 )
+# "Which BIS under secretary was quoted…?" asks for the holder of that office too.
+_WHICH_HOLDER = re.compile(
+    r"^\s*which (?:[\w.]+ ){0,2}(?:secretar|chair|ceo|director|commissioner|minister|ambassador"
+    r"|administrator|governor|premier|mayor|spokes)",
+    re.IGNORECASE,
+)
 _BESIDES = re.compile(
     r"\b(?:besides|apart from|aside from|other than|except(?: for)?)\s+(?:the\s+)?(?:co-)?$",
     re.IGNORECASE,
@@ -861,7 +944,7 @@ def asked_titles(part: QuestionPart) -> set[str]:
     """The office whose holder a "who" question asks for: "secretari" in "Who was the BIS
     Under Secretary in 2022?", but none in "Who did Secretary Lutnick meet?" or "Who else
     sits on the group besides the co-chairs?"."""
-    if part.wants != "who" or not _WHO_HOLDS.search(part.text):
+    if part.wants != "who" or not (_WHO_HOLDS.search(part.text) or _WHICH_HOLDER.search(part.text)):
         return set()
     return {
         w

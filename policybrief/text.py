@@ -21,6 +21,12 @@ ABBREVIATIONS = frozenset(
 
 BULLET = "•◦▪‣·-–—*"
 
+# Money in a sentence: a sign before the figure ("$52.7 billion", "₹42,900"), a code before it
+# ("Rs 42,900", "USD 5"), or a currency's name after it ("380 billion RMB", "500 rupees").
+CURRENCY_SIGN = "[$€£¥₹₩₽₺₪₦₱]"
+CURRENCY_CODE = r"(?:RMB|USD|EUR|GBP|INR|JPY|Rs\.?)"
+CURRENCY_NAME = r"(?:RMB|yuan|dollars|euros|USD|EUR|rupees|yen|pesos|francs)"
+
 MONTH_NAMES = (
     "January",
     "February",
@@ -57,7 +63,9 @@ NUMBER_WORDS = {
     if word != "_"
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 # An ellipsis ends a sentence only as the end of a quotation ("…surveillance tools…’ Allowing").
-_CANDIDATE = re.compile(r"(?:[.!?]+|…(?=[\"'”’)\]]))[\"'”’)\]]*(?=\s)")
+# Reference marks may follow a sentence's end ("…was Aguamenti.[5] This spell…").
+REFERENCE_MARKS = r"(?:\[(?:\d{1,3}|[a-z]|citation needed)\])*"
+_CANDIDATE = re.compile(rf"(?:[.!?]+|…(?=[\"'”’)\]]))[\"'”’)\]]*{REFERENCE_MARKS}(?=\s)")
 _PARAGRAPH = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\S+")
 

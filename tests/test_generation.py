@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from policybrief.briefings import section_budget
-from policybrief.evidence import candidate_sentences, quality
+from policybrief.evidence import candidate_sentences, leans_back, quality
 from policybrief.extractive import ExtractiveGenerator
 from policybrief.testing import FakeEmbedder
 from policybrief.types import (
@@ -98,6 +98,35 @@ def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it_or_alone_at_a
     assert pair.keys == (("d.md", 0), ("d.md", text.index("The letter")))
 
 
+def test_a_sentence_a_paragraph_leans_on_the_paragraph_before() -> None:
+    text = (
+        "It will be a challenging task to compete without regular competition on the island.\n"
+        "That is the view of football coach Renaldo Gilkes as the Tridents prepare."
+    )
+    found = candidate_sentences([passage(text)])
+    pair = next(c for c in found if c.citation.start == 0 and c.citation.end == len(text))
+    assert pair.text == " ".join(text.split()) and pair.standalone  # one line, one statement
+    assert not leans_back("It will be a challenging task to compete.")  # "it" for what follows
+    assert leans_back("It was signed by six senators.")
+    # … but not when the paragraph before is more than one sentence, or leans back itself
+    for before in ("Short. It will be hard to compete.\n", "Therefore, it will be hard.\n"):
+        shown = [c.text for c in candidate_sentences([passage(before + text.split("\n")[1])])]
+        assert not any("\n" in t or ("hard" in t and "Gilkes" in t) for t in shown)
+
+
+def test_a_table_row_is_quoted_without_its_pipes() -> None:
+    text = (
+        "| Caster(s) | Dates | Notes |\n"
+        "|---|---|---|\n"
+        "| Seamus Finnigan | 1996-1997 | He knocked Professor Flitwick away in class.[4] |"
+    )
+    (row,) = candidate_sentences([passage(text)])
+    assert (
+        row.text == "Seamus Finnigan | 1996-1997 | He knocked Professor Flitwick away in class.[4]"
+    )
+    assert text[row.citation.start : row.citation.end] == row.text
+
+
 def test_a_leaning_sentence_with_nothing_before_it_reads_worse() -> None:
     alone = candidate_sentences([passage("This ban caught many companies off guard last year.")])
     plain = candidate_sentences([passage("The H20 ban caught many companies off guard last year.")])
@@ -167,6 +196,35 @@ def test_an_amount_must_stand_beside_the_name_it_is_asked_for() -> None:
     assert texts(answer(["How much is earmarked for NASA?"], [p])) == []
     near = passage("The act gives NASA $10 billion for science missions.")
     assert texts(answer(["How much is earmarked for NASA?"], [near])) == [near.chunk.text]
+
+
+def test_a_document_answers_for_its_acronyms_and_its_own_number() -> None:
+    rule = Passage(
+        Chunk(
+            "r-0",
+            "r.md",
+            "Comments must be received by BIS no later than December 18, 2023.",
+            900,
+            966,
+            None,
+            "",
+            "h",
+        ),
+        DocumentInfo(
+            "r.md",
+            "corpus/r.md",
+            "Export Controls on Semiconductor Manufacturing Items",
+            None,
+            "Federal Register document 2023-23049",
+        ),
+        0.8,
+    )
+    intro = passage(
+        "The SME IFR revises controls on semiconductor manufacturing equipment.", "r.md"
+    )
+    question = "By when were comments due on the SME interim final rule (FR doc 2023-23049)?"
+    assert texts(answer([question], [rule, intro])) == [rule.chunk.text]
+    assert texts(answer([question], [rule])) == []  # nothing read of it says "SME"
 
 
 def test_a_year_the_sources_never_date_is_a_gap() -> None:
@@ -256,6 +314,17 @@ def test_a_summary_question_quotes_the_most_central_sentences() -> None:
     )
     found = texts(answer(["Give me a summary"], [p], 1))
     assert found and "weather" not in found[0]
+
+
+def test_a_summary_prefers_the_sentence_that_opens_the_document() -> None:
+    # The two sentences hold the same words, so they are equally central; the lead wins.
+    first, second = (
+        "Dresden Drive is closed due to a gas leak, police reported on Monday.",
+        "Police reported on Monday that Dresden Drive is closed due to a gas leak.",
+    )
+    for lead, later in ((first, second), (second, first)):
+        text = f"{lead}\n{later}"
+        assert texts(answer(["What is the report about?"], [passage(text)], 1)) == [lead]
 
 
 def test_no_passages_means_no_statements_and_a_gap() -> None:

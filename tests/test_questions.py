@@ -452,3 +452,84 @@ def test_a_second_part_may_open_with_a_preposition() -> None:
         "What was Saturday's peak demand",
         "in which year did demand peak?",
     ]
+
+
+def test_a_name_may_open_with_small_letters() -> None:
+    assert only("How much does the new iPhone SE cost?").names == ("iphone", "se")
+    assert "ebay" in only("What did eBay say about Chinese-made chips?").names
+    assert "made" not in only("What did eBay say about Chinese-made chips?").names
+
+
+def test_a_numbered_grade_is_one_name() -> None:
+    part = only("Why did the government not follow NPHET's Level 5 advice?")
+    assert "level 5" in part.names
+    assert mentions("NPHET advised Level 5 restrictions.", "level 5")
+    assert not mentions("NPHET advised Level 3 restrictions.", "level 5")
+
+
+def test_a_people_is_named_by_its_country() -> None:
+    part = only("What processor does the Indian-launched iPhone use?")
+    assert mentions("The iPhone SE is in India", part.names[0])
+    assert mentions("Indian buyers pay less.", "india")
+
+
+def test_a_country_whose_name_reads_as_a_list_is_one_country() -> None:
+    assert split_names("Where will Barbados host Antigua and Barbuda?") == [
+        ("Where will Barbados host Antigua and Barbuda?", "", ())
+    ]
+
+
+def test_a_price_may_be_in_any_currency_and_worded_as_a_price() -> None:
+    part = only("How much does the new iPhone SE cost in India?")
+    sentence = "All of this comes in at Rs 42,900, less than half the price of the flagships."
+    assert has_wanted(sentence, part) and inflects(wanted_heads(part), sentence)
+    assert has_wanted("It sells for ₹42,900.", part)
+    storage = only("How much storage does the cheapest variant come with?")
+    assert not inflects(wanted_heads(storage), sentence)
+    assert inflects(wanted_heads(storage), "It comes with 64GB of storage.")
+    assert wanted_heads(only("Under the act, how much goes to subsidies?")) == set()
+
+
+def test_a_temperature_is_an_amount() -> None:
+    part = only("At what temperature is the focaccia baked?")
+    assert has_wanted("Cook in a preheated oven at 200°C /400F for 20 minutes.", part)
+    assert not has_wanted("Cook in a preheated oven until golden.", part)
+
+
+def test_how_long_is_a_span_of_whatever_the_sentence_says() -> None:
+    part = only("How long are Docker Engine release branches supported with patches?")
+    assert wanted_heads(part) == set()
+    assert has_wanted("Releases are supported with patches for one month after the next.", part)
+    assert not has_wanted("Releases of a year-month branch are supported with patches.", part)
+
+
+def test_the_view_of_a_speaker_is_what_the_speaker_says() -> None:
+    text = (
+        "It will be a challenging task for the team. That is the view of football coach "
+        "and administrator Renaldo “Peewee” Gilkes."
+    )
+    assert speaks(text, "Tridents’ challenge", "nationnews.com", "gilkes")
+    assert speaks("Tanaiste Leo Varadkar revealed that NPHET's advice…", "", "", "varadkar")
+
+
+def test_a_date_is_beside_its_event_counted_from_the_end_of_the_date() -> None:
+    part = only("When did BIS hold its public briefing on the October 17, 2023 rules?")
+    text = (
+        "On November 6, 2023, the Bureau of Industry and Security conducted a public briefing "
+        "on two interim final rules released on October 17, 2023."
+    )
+    assert has_wanted(text, part)
+
+
+def test_an_exact_day_wants_a_day_not_a_month() -> None:
+    part = only("On what exact day in May 2025 did Commerce rescind the rule?")
+    assert not has_wanted("In May, the Commerce Department announced a rescission.", part)
+    assert has_wanted("On May 13, 2025, the Commerce Department announced a rescission.", part)
+
+
+def test_which_office_holder_and_whose_model_and_which_vote_are_read_as_such() -> None:
+    quoted = only("Which BIS under secretary was quoted when Commerce announced the controls?")
+    assert quoted.wants == "who" and asked_titles(quoted) == {"secretary"}
+    model = only("What is the name of Baidu's flagship large language model in the article?")
+    assert not has_wanted("Baidu, Alibaba and Tencent invested; DeepSeek rose.", model)
+    assert only("What was the House floor vote on the bill?").wants == "count"

@@ -36,6 +36,10 @@ def sentences(text: str) -> list[str]:
             "Clarifying that:\na. Parts need a license; and",
             ["Clarifying that:", "a. Parts need a license; and"],
         ),
+        (
+            "Its incantation was Aguamenti.[5] This spell failed.",
+            ["Its incantation was Aguamenti.[5]", "This spell failed."],
+        ),
         ("", []),
     ],
 )
