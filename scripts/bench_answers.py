@@ -13,9 +13,9 @@ every fact group, some shown statement contains one of the group's strings; an u
 counts as abstained when no statement is shown. A shown statement is off-topic when it contains
 none of the question's topic terms.
 
-Two more corpora, ``web`` and ``web2``, are English articles among the web pages of
-``../shared/eval/html-extraction`` (listed in ``web_pages.txt`` and ``web2_pages.txt``), with
-questions written for them blind.
+Three more corpora, ``web``, ``web2`` and ``web3``, are English pages among those of
+``../shared/eval/html-extraction`` (listed in ``web_pages.txt``, ``web2_pages.txt`` and
+``web3_pages.txt``), with questions written for them blind.
 
 Briefings (``specs/*.yaml`` over corpus-dev, and the sample's own spec): key-fact recall (a fact
 counts when one statement contains a string of each of its groups), questions the sections
