@@ -5,7 +5,8 @@ carries specifics (names, numbers, dates, what a rule requires); it is a poor on
 framing ("This page provides information on…"), a label ("ACTION: Interim final rule"), a list
 fragment ("a. If the designer…"), or leans on the sentence before ("The letter was also
 signed by…"). A leaning sentence is quoted together with the sentence it leans on, so the reader
-gets its antecedent; both are verbatim and adjacent, so the pair is still one exact span.
+gets its antecedent; both are verbatim and adjacent, so the pair cites one exact span (a pair
+across a line break is shown on one line: the verbatim check ignores white space).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from policybrief.text import (
+    BULLET,
     CURRENCY_SIGN,
     REFERENCE_MARKS,
     looks_like_instruction,
@@ -32,10 +34,16 @@ _COMPLETE = re.compile(rf"(?:[.!?]|…(?=[\"'”’)\]]))[\"'”’)\]]*{REFEREN
 _OPEN_QUOTES = {"“": "”", '"': '"', "‘": "’"}
 # "It will be a challenging task to…", "It is likely that…": an "it" that stands for what follows.
 _EXPLETIVE_IT = re.compile(
-    r"it (?:is|was|will be|would be|has been|had been|may be|might be|could be|seems|seemed"
-    r"|appears|appeared) (?!\w+ed by\b)(?:[\w’'-]+ ){0,12}?(?:to|that)\b",
+    r"it (?:is|was|will be|would be|has been|had been|may be|might be|could be|remains"
+    r"|seems|seemed|appears|appeared) (?:not )?(?:(?:very|so|too|also|still|increasingly) )?"
+    r"(?:(?:a|an) (?:[\w’'-]+ )?)?(?:likely|unlikely|clear|unclear|possible|impossible"
+    r"|important|necessary|difficult|hard|easy|essential|critical|vital|true|worth|time"
+    r"|challenge|challenging|task|mistake|question|matter|surprise|risk|risky)\b"
+    r"(?: [\w’'-]+){0,10}? (?:to|that|whether)\b",
     re.IGNORECASE,
 )
+# Openings that point back to the paragraph before: a pronoun, not a connective or "The rule".
+_POINTS_BACK = re.compile(r"(?:that|this|these|those|it|he|she|they)\b", re.IGNORECASE)
 # Sentences whose subject or opening refers back to the sentence before.
 _LEANS_BACK = re.compile(
     r"^(?:it|its|this|these|that|those|they|their|them|he|she|his|her|such|both|the latter"
@@ -162,7 +170,7 @@ class _Sentences:
         if i == 0:
             return None
         before, before_start = _unquote(self.texts[i - 1], *self.spans[i - 1])
-        if not self.joined(i) and (self.joined(i - 1) or leans_back(before)):
+        if not self.joined(i) and not self._follows_paragraph(i, before):
             return None
         pair = self.quote(before_start, self.spans[i][1])
         if "\n" in pair:  # one statement, one line; the verbatim check ignores white space
@@ -170,6 +178,23 @@ class _Sentences:
         if _quotable(before) and len(pair.split()) <= MAX_PAIR_WORDS:
             return pair, before_start
         return None
+
+    def _follows_paragraph(self, i: int, before: str) -> bool:
+        """Whether sentence ``i``, which opens its line, points back ("That is the view of…",
+        "It…", "They…") to the line before, itself one sentence that stands alone; list items
+        do not lean on one another."""
+        bulleted = self._bulleted(i) or self._bulleted(i - 1)
+        return (
+            _POINTS_BACK.match(self.texts[i]) is not None
+            and not self.joined(i - 1)
+            and not leans_back(before)
+            and not bulleted
+        )
+
+    def _bulleted(self, i: int) -> bool:
+        text = self.chunk.text
+        line = text[text.rfind("\n", 0, self.spans[i][0] - self.chunk.start) + 1 :].lstrip()
+        return line[:1] in BULLET and line[1:2] == " "
 
     def with_lead_in(self, i: int) -> tuple[str, int, int] | None:
         """The first item of a list with the line that introduces it ("… clarifying that:"),

@@ -479,8 +479,8 @@ def _subjects(part: QuestionPart, text: str) -> frozenset[str]:
 
 
 def _leads(candidates: Sequence[Candidate]) -> np.ndarray:
-    """Whether each candidate opens its document: the first quotable sentence of the
-    document's first chunk."""
+    """Whether each candidate opens its document, as far as was read: the earliest candidate
+    from the document's first chunk (none when that chunk was not retrieved)."""
     first: dict[str, int] = {}
     for c in candidates:
         if c.passage.chunk.start == 0:
@@ -513,12 +513,16 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
         # invest … in Shenzhen" for "How much is Tencent investing in Shenzhen, per Reuters?").
         named += f"\n{candidate.passage.chunk.text if part.wants else document.text}"
     for name in part.names:
-        # An acronym a document uses ("the SME IFR") is what what was read of it is about.
+        # An acronym a passage uses ("the SME IFR") is what the whole passage is about …
         if name not in part.acronyms:
             if not _names(part, name, named, document.text):
                 return False
             continue
-        where = f"{named}\n{candidate.passage.chunk.text}\n{document.text}"
+        # … or, when the document is about it (names it SUBJECT_MENTIONS times in what was
+        # read), anywhere in that: one "NVIDIA" elsewhere does not make AMD's figure Nvidia's.
+        where = f"{named}\n{candidate.passage.chunk.text}"
+        if name in document.subjects:
+            where += f"\n{document.text}"
         if not mentions(where, name) and not spells_out(where, name):
             return False
     dated = f"{candidate.title}\n{candidate.text}"

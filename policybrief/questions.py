@@ -128,12 +128,17 @@ _PRICED = (
     "price|prices|revenue|revenues|cost|costs|salary|valuation|budget|worth|profit|profits"
     "|capitali[sz]ation|capitali[sz]|market value|penalty|penalties|penalt|fines"
 )
+# Offices whose holder "Which … secretary" asks for (the start of each word).
+_OFFICES = (
+    "secretar|chair|ceo|director|commissioner|minister|ambassador|administrator|governor"
+    "|premier|mayor|spokes|executive"
+)
 # The fact a question asks for, by its wording ("" when any relevant sentence may answer).
 _WANTS = (
     (
         "amount",
         re.compile(
-            r"\bhow (?:much|large|big|hot|cold|warm)\b|\bwhat temperatures?\b"
+            r"\bhow (?:much|large|big)\b|\bwhat temperatures?\b"
             rf"|\bwhat (?:\w+ )?(?:amount|sum|value|budget)\b|\b(?:{_PRICED})\b",
             re.I,
         ),
@@ -159,8 +164,8 @@ _WANTS = (
         "who",
         re.compile(
             r"^\s*who\b|\b(?:and|but|or) who\b"
-            r"|\bwhich (?:other |\w+ ){0,2}(?:senators?|lawmakers?|officials?|people|persons?"
-            r"|secretar(?:y|ies)|ministers?|ambassadors?|executives?|spokes(?:man|woman|person))\b"
+            r"|\bwhich (?:other |\w+ )?(?:senators?|lawmakers?|officials?|people|persons?)\b"
+            rf"|^\s*which (?:[\w.]+ ){{0,2}}(?:{_OFFICES})"
             r"|\bwhat(?:'s|’s| is| was| are| were)\b.{1,60}\b(?:called|named)\b"
             r"|\bwhat(?:'s|’s| is| was) the name of\b|\bwhat (?:make|model|brand)\b",
             re.I,
@@ -179,11 +184,12 @@ _MONTHS = (
     "|December|Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|Nov\\.?|Dec\\.?)"
 )
 _CLOCK_TIME = r"\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
-# how long: "30 hours", "three years", "one month", "a year"
-_SPAN = "|".join(NUMBER_WORDS) + r"|one|an?|a few|several|\d+"
+# how long: "30 hours", "three years", "one month"
+_SPAN = "|".join(NUMBER_WORDS) + r"|one|a few|several|\d+"
+_UNIT = r"(?:minutes?|hours?|days?|weeks?|months?|years?|decades?)\b(?!-)"
 _DATE_IN_TEXT = re.compile(
     rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b"
-    rf"|\b(?:{_SPAN})[ -](?:minutes?|hours?|days?|weeks?|months?|years?)\b(?!-)"
+    rf"|\b(?:{_SPAN})[ -]{_UNIT}"
     r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday)\b"
     rf"|\b{_CLOCK_TIME}",
     re.IGNORECASE,
@@ -193,9 +199,10 @@ _AMOUNT_IN_TEXT = re.compile(
     rf"|thousand|{CURRENCY_NAME})\b)|\b{CURRENCY_CODE}\s?\d"
     # "How much cocaine…": a quantity measured in its units
     r"|\b\d[\d,.]*\s*(?:pounds|lbs?|kilos|kilograms|kg|(?:metric )?tons|tonnes|barrels|gallons"
-    r"|lit(?:re|er)s|megawatts|gigawatts|mw|gw|acres|hectares|miles|kilomet(?:re|er)s|km)\b"
+    r"|lit(?:re|er)s|megawatts|gigawatts|mw|gw|acres|hectares|miles|kilomet(?:re|er)s|km"
+    r"|[kmgt]b|(?:kilo|mega|giga|tera)bytes)\b"
     # "at what temperature…": "200°C", "400F", "180 degrees"
-    r"|\b\d+\s?(?:°\s?[CF]?|degrees\b|[CF]\b)",
+    r"|\b\d+\s?(?:°\s?[CF]?|degrees\b|(?-i:[CF])\b(?!\.))",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = "|".join(NUMBER_WORDS) + "|hundreds?|thousands|dozens?"
@@ -413,7 +420,8 @@ _SPEECH_QUESTION = re.compile(
     # "What did X say", and "What damage did X warn of" (not "How much did X say…")
     r"\b(?:what|how|why)(?:\s+(?!(?:much|many|long|often|far|soon|else)\b)\w+)?"
     r"\s+(?:did|does|do|has|have|had)\s+(.{1,50}?)\s+(?:say|said|respond"
-    r"|react|reply|argue|claim|write|tell|think|warn|urge|want|propose|ask|call for"
+    r"|react|reply|argue|claim|write|tell|think|warn|urge|want|propose|ask|call for|reveal|admit"
+    r"|insist|confirm"
     r"|describe|characteri[sz]e)\b",
     re.IGNORECASE,
 )
@@ -435,7 +443,9 @@ _SAID = re.compile(
     re.IGNORECASE,
 )
 # "the view of X": the statement before it is X's, however X is introduced
-_VIEW_OF = re.compile(r"\b(?:view|views|opinion|assessment|verdict) of\b", re.IGNORECASE)
+_VIEW_OF = re.compile(
+    r"\b(?:that|this|such) (?:is|was) (?:the|also the) (?:view|opinion|verdict) of\b", re.IGNORECASE
+)
 SPEECH_WINDOW = 12  # words between a speaker's name and the verb of speaking
 _TITLE_FILLER = frozenset("senator senators rep rep. secretary chairman sen sen. and".split())
 
@@ -542,6 +552,7 @@ _ONE_PLACE = frozenset(
         "bosnia and herzegovina",
         "saint kitts and nevis",
         "st kitts and nevis",
+        "st. kitts and nevis",
         "turks and caicos",
         "sao tome and principe",
         "são tomé and príncipe",
@@ -555,7 +566,7 @@ def split_names(question: str) -> list[tuple[str, str, tuple[str, ...]]]:
     answers its share. A list that goes on into a longer name ("the CHIPS and Science Act")
     is one name."""
     match = _NAME_LIST.search(question)
-    if match is None or match.group().casefold() in _ONE_PLACE:
+    if match is None or any(place in question.casefold() for place in _ONE_PLACE):
         return [(question, "", ())]
     names = [n for n in re.split(r",? (?:and|or) |, ", match.group()) if n]
     bare = [re.sub(r"[’']s$", "", n) for n in names]
@@ -664,7 +675,9 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
         return False
     if part.wants == "date":  # a date beside the event asked about ("effective November 17")
         heads = wanted_heads(part)
-        for match in _DATE_IN_TEXT.finditer(text):
+        spans = _DURATION if _HOW_LONG.search(part.text) else _DATE_IN_TEXT
+        days = [m.span() for m in _FULL_DATE.finditer(text)]
+        for match in spans.finditer(text):
             if _stated(match, text, part):
                 continue
             if _WHAT_TIME.search(part.text) and not _CLOCK.fullmatch(match.group()):
@@ -672,10 +685,10 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
             before = text[: match.start()].split()[-DATED_WINDOW:]
             # counted from the end of a full date ("On November 6, 2023, the Bureau … conducted
             # a public briefing"), not from its month
-            whole = _FULL_DATE.match(text, match.start())
+            whole = next((d for d in days if d[0] <= match.start() < d[1]), None)
             if _EXACT_DAY.search(part.text) and not whole:
                 continue  # "On what exact day in May…" is not answered by "In May"
-            after = text[whole.end() if whole else match.end() :].lstrip(" ,").split()
+            after = text[whole[1] if whole else match.end() :].lstrip(" ,").split()
             after = after[:DATED_WINDOW]
             around = _BRIEF_ADJECTIVE.sub(" ", " ".join(before + after))
             if not heads or inflects(heads, around):
@@ -781,7 +794,7 @@ _KIN = {
         ("start starts started", "begin"),
         ("enact enacted enactment", "sign pass"),  # "signed into law on August 9, 2022"
         # "How much does it cost?": "priced at", "comes in at Rs 42,900, half the price of…"
-        ("cost costs", "price priced retail sell sold"),
+        ("cost costs", "price priced retail"),
     )
     for stem in content_words(words)
 }
@@ -839,8 +852,16 @@ _HOW_MUCH = re.compile(
     re.IGNORECASE,
 )
 _MONEY = frozenset("money funding cash capital financing revenue spending".split())
+_COMPARATIVES = frozenset(
+    "more less longer further farther higher lower bigger larger greater".split()
+)
 _EXACT_DAY = re.compile(r"\b(?:exact|precise|specific) (?:day|date)\b", re.IGNORECASE)
 _HOW_LONG = re.compile(r"\bhow long\b", re.IGNORECASE)
+# What "how long" wants: a span ("one month", "a year", "up to three years"), not a date;
+# "once a year" and "per month" are rates.
+_DURATION = re.compile(
+    rf"(?<!\bonce )(?<!\btwice )(?<!\bper )(?<!\bevery )\b(?:{_SPAN}|an?)[ -]{_UNIT}", re.IGNORECASE
+)
 _AMOUNT_OF = re.compile(r"\bwhat (\w+) (?:amount|sum|value)\b", re.IGNORECASE)
 # Ways of saying a rule takes effect that share no word with "effective".
 _TAKING_EFFECT = re.compile(
@@ -859,7 +880,8 @@ def wanted_heads(part: QuestionPart) -> set[str]:
         of = _AMOUNT_OF.search(part.text)  # "What bail amount…" wants bail, not a fine
         # "How much storage…" wants a quantity of storage, not the phone's price
         much = _HOW_MUCH.search(part.text)
-        measured = {much.group(1).casefold()} - _MONEY if much else set()
+        noun = much.group(1) if much and much.group(1).islower() else ""
+        measured = {noun} - _MONEY - _COMPARATIVES - {""}
         return _with_kin(priced | measured | (set(content_words(of.group(1))) if of else set()))
     if part.wants not in ("count", "date"):
         return set()
@@ -929,11 +951,7 @@ _WHO_HOLDS = re.compile(
     re.IGNORECASE,
 )
 # "Which BIS under secretary was quoted…?" asks for the holder of that office too.
-_WHICH_HOLDER = re.compile(
-    r"^\s*which (?:[\w.]+ ){0,2}(?:secretar|chair|ceo|director|commissioner|minister|ambassador"
-    r"|administrator|governor|premier|mayor|spokes)",
-    re.IGNORECASE,
-)
+_WHICH_HOLDER = re.compile(rf"^\s*which (?:[\w.]+ ){{0,2}}(?:{_OFFICES})", re.IGNORECASE)
 _BESIDES = re.compile(
     r"\b(?:besides|apart from|aside from|other than|except(?: for)?)\s+(?:the\s+)?(?:co-)?$",
     re.IGNORECASE,

@@ -108,13 +108,22 @@ def test_a_sentence_a_paragraph_leans_on_the_paragraph_before() -> None:
     assert pair.text == " ".join(text.split()) and pair.standalone  # one line, one statement
     assert not leans_back("It will be a challenging task to compete.")  # "it" for what follows
     assert leans_back("It was signed by six senators.")
-    # … but not when the paragraph before is more than one sentence, or leans back itself
+    # … but not a sentence that opens with "The rule", nor list items, nor when the paragraph
+    # before is more than one sentence, or leans back itself
+    glued = "“We comply,” Huang told reporters.\nThe rule takes effect on May 15 for exporters."
+    assert not any(
+        "Huang" in c.text and "May" in c.text for c in candidate_sentences([passage(glued)])
+    )
+    bullets = "• BIS adds 140 entities to the list today.\n• It also restricts exports of HBM."
+    assert not any(
+        "BIS" in c.text and "HBM" in c.text for c in candidate_sentences([passage(bullets)])
+    )
     for before in ("Short. It will be hard to compete.\n", "Therefore, it will be hard.\n"):
         shown = [c.text for c in candidate_sentences([passage(before + text.split("\n")[1])])]
         assert not any("\n" in t or ("hard" in t and "Gilkes" in t) for t in shown)
 
 
-def test_a_table_row_is_quoted_without_its_pipes() -> None:
+def test_a_table_row_is_quoted_without_its_outer_pipes() -> None:
     text = (
         "| Caster(s) | Dates | Notes |\n"
         "|---|---|---|\n"
@@ -220,11 +229,15 @@ def test_a_document_answers_for_its_acronyms_and_its_own_number() -> None:
         0.8,
     )
     intro = passage(
-        "The SME IFR revises controls on semiconductor manufacturing equipment.", "r.md"
+        "The SME IFR revises SME controls. SME means semiconductor manufacturing equipment.", "r.md"
     )
     question = "By when were comments due on the SME interim final rule (FR doc 2023-23049)?"
     assert texts(answer([question], [rule, intro])) == [rule.chunk.text]
     assert texts(answer([question], [rule])) == []  # nothing read of it says "SME"
+    # … but one mention elsewhere does not make another company's figure the asked one's
+    nvidia = passage("NVIDIA shipped fewer H20 chips to China this quarter than last.", "n.md")
+    amd = passage("AMD will invest $5 billion in new chip fabs in Texas.", "n.md", start=900)
+    assert texts(answer(["How much will NVIDIA invest in new chip fabs?"], [nvidia, amd])) == []
 
 
 def test_a_year_the_sources_never_date_is_a_gap() -> None:

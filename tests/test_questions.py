@@ -533,3 +533,32 @@ def test_which_office_holder_and_whose_model_and_which_vote_are_read_as_such() -
     model = only("What is the name of Baidu's flagship large language model in the article?")
     assert not has_wanted("Baidu, Alibaba and Tencent invested; DeepSeek rose.", model)
     assert only("What was the House floor vote on the bill?").wants == "count"
+
+
+def test_review_cases_of_the_fifth_round_keep_their_old_answers() -> None:
+    # "how long" wants a span, and a rate is no span; a comparative is not what is measured
+    after = only("How long after publication does the rule take effect?")
+    assert not has_wanted("The rule was published on October 17, 2023.", after)
+    when = only("When did BIS introduce the license fee?")
+    assert not has_wanted("BIS introduced the license fee, which is charged once a year.", when)
+    assert wanted_heads(only("How much more is the US spending on chips?")) == set()
+    assert not inflects(
+        wanted_heads(only("How much does the H20 chip cost?")), "Nvidia sold $12 billion worth."
+    )
+    # a relative "which" clause does not make a "what" question a "who" question
+    assert (
+        only("What does the rule, which the Commerce secretary signed in May, require?").wants == ""
+    )
+    # an exact day may be written day first; storage in gigabytes is an amount
+    exact = only("On what exact day in May 2025 did Commerce rescind the rule?")
+    assert has_wanted("On 13 May 2025, the Commerce Department announced a rescission.", exact)
+    storage = only("How much storage does the cheapest variant come with?")
+    assert has_wanted("It comes with 64GB of storage.", storage)
+    # "C.F.R." is no temperature, and "assessment of Huawei" no words of Huawei's
+    assert not has_wanted("It is codified at 15 C.F.R. part 744.", only("What temperature?"))
+    assert not speaks(
+        "The department's assessment of Huawei's capacity found gaps.", "", "", "huawei"
+    )
+    # a country whose name reads as a list stays one inside a longer list or possessive
+    assert split_names("What is Antigua and Barbuda's ranking?")[0][1] == ""
+    assert only("What did Varadkar reveal about NPHET's advice?").speakers == ("varadkar",)
