@@ -518,11 +518,11 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
             if not _names(part, name, named, document.text):
                 return False
             continue
-        # … or, when the document is about it (names it SUBJECT_MENTIONS times in what was
-        # read), anywhere in that: one "NVIDIA" elsewhere does not make AMD's figure Nvidia's.
-        where = f"{named}\n{candidate.passage.chunk.text}"
+        # … and one the document is about (named SUBJECT_MENTIONS times in what was read) is
+        # met anywhere in it; one "NVIDIA" elsewhere does not make AMD's figure Nvidia's.
         if name in document.subjects:
-            where += f"\n{document.text}"
+            continue
+        where = f"{named}\n{candidate.passage.chunk.text}"
         if not mentions(where, name) and not spells_out(where, name):
             return False
     dated = f"{candidate.title}\n{candidate.text}"

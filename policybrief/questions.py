@@ -265,7 +265,7 @@ _COMPARED = re.compile(
 _YARDSTICK = re.compile(_COMPARED.pattern.removesuffix("$") + r"[A-Z][\w’'.-]*", re.IGNORECASE)
 
 
-_CURRENCY_NAME = re.compile(r"\b(?:US|U\.S\.|American|Hong Kong) dollars?\b", re.IGNORECASE)
+_NATIONAL_DOLLARS = re.compile(r"\b(?:US|U\.S\.|American|Hong Kong) dollars?\b", re.IGNORECASE)
 
 
 def question_acronyms(text: str) -> tuple[str, ...]:
@@ -279,7 +279,7 @@ def question_acronyms(text: str) -> tuple[str, ...]:
 def question_names(text: str) -> tuple[str, ...]:
     """Named entities of a question: capitalised words, acronyms and codes such as "H20"."""
     names: list[str] = []
-    text = _CURRENCY_NAME.sub(" ", text)  # "in US dollars" names a currency, not a country
+    text = _NATIONAL_DOLLARS.sub(" ", text)  # "in US dollars" names a currency, not a country
     text = _LONG_ALIAS.sub(lambda m: _SHORT_ALIAS[m.group().casefold()], text.replace("’", "'"))
     for match in _NAME.finditer(text):
         if _COMPARED.search(text[: match.start()]):

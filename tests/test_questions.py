@@ -535,7 +535,7 @@ def test_which_office_holder_and_whose_model_and_which_vote_are_read_as_such() -
     assert only("What was the House floor vote on the bill?").wants == "count"
 
 
-def test_review_cases_of_the_fifth_round_keep_their_old_answers() -> None:
+def test_the_new_rules_leave_near_misses_unanswered_and_old_answers_answered() -> None:
     # "how long" wants a span, and a rate is no span; a comparative is not what is measured
     after = only("How long after publication does the rule take effect?")
     assert not has_wanted("The rule was published on October 17, 2023.", after)
