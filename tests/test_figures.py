@@ -154,3 +154,22 @@ def test_unanswered_questions_reach_the_template() -> None:
 def test_designations_are_not_figures() -> None:
     sentence = "Section 301 tariffs and Executive Order 14117 now cover 25 listed firms."
     assert [f.text for f in figures_in(sentence)] == ["25"]
+
+
+def test_a_date_s_commas_do_not_cut_off_what_it_dates() -> None:
+    (released,) = figures_in("On October 17, 2023, BIS released three rules on chips.")
+    assert released.context == "On October 17, 2023, BIS released three rules on chips"
+    first, second = figures_in(
+        "The rules of October 17, 2023, reinforce the October 7, 2022, controls on chips."
+    )
+    assert "controls on chips" in second.context
+    assert first.context.startswith("The rules of October 17, 2023, reinforce")
+    _, count = figures_in("BIS acted on October 17, 2023; Nvidia said it would stop 50,000 sales.")
+    assert count.context == "Nvidia said it would stop 50,000 sales"
+
+
+def test_a_range_is_one_figure_and_section_numbers_none() -> None:
+    found = figures_in("Analysts counted between 25 and 50 projects under Sections 2 and 3.")
+    assert [f.text for f in found] == ["25 and 50"]
+    found = figures_in("Prices rose 5 to 10 percent between 2022 and 2023 under Article 5.")
+    assert [(f.text, f.kind) for f in found] == [("5 to 10 percent", "percent")]
