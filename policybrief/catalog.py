@@ -203,6 +203,21 @@ class Catalog:
         )
         return {row[0]: Chunk(*row) for row in rows}
 
+    def text_before(self, chunk: Chunk, limit: int) -> str:
+        """Up to ``limit`` characters of the document before ``chunk``, from the chunk that
+        precedes it ("" for a document's first chunk; the white space between two chunks that
+        do not overlap is not stored, so a line break there is not seen)."""
+        row = self._db.execute(
+            "SELECT text, start FROM chunks WHERE doc_id = ? AND start < ? ORDER BY ordinal DESC "
+            "LIMIT 1",
+            (chunk.doc_id, chunk.start),
+        ).fetchone()
+        if row is None:
+            return ""
+        text, start = row
+        before = str(text[: max(0, chunk.start - start)])
+        return before[max(0, len(before) - limit) :]
+
     def keyword_search(
         self,
         query: str,

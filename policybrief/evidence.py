@@ -28,6 +28,8 @@ MIN_WORDS = 6
 MAX_WORDS = 80
 # A sentence and its antecedent are quoted together up to this length.
 MAX_PAIR_WORDS = 90
+# A list's lead-in ("The 2023 SME rule:") is looked for this many lines above an item.
+LIST_REACH = 6
 _TRUNCATED = re.compile(r"(?:\[\s*(?:…|\.\.\.)\s*\]|…)\s*$")
 # A quotable sentence ends as a sentence does; link lines, headings and list fragments do not.
 _COMPLETE = re.compile(rf"(?:[.!?]|…(?=[\"'”’)\]]))[\"'”’)\]]*{REFERENCE_MARKS}$")
@@ -88,7 +90,9 @@ class Candidate:
 
     ``keys`` are the (doc_id, start) of every sentence it quotes, so that a sentence used in one
     section is not quoted again in another; ``context`` is the sentence before and after, where
-    a name the question asks about may stand instead.
+    a name the question asks about may stand instead; ``setting`` is the section heading and
+    the line that introduces the sentence's list ("… Interim Final Rule” (SME IFR):"), which
+    say what the sentence is about as a title does.
     """
 
     text: str
@@ -97,6 +101,7 @@ class Candidate:
     context: str
     passage: Passage
     standalone: bool = True
+    setting: str = ""
 
     @property
     def title(self) -> str:
@@ -118,8 +123,33 @@ def _quotable(text: str) -> bool:
     )
 
 
-def _unquote(text: str, start: int, end: int) -> tuple[str, int]:
-    """Drop an opening quotation mark whose quotation goes on past this sentence."""
+# A news release's dateline, before the sentence proper: a place in capitals or "City, D.C."
+# ("WASHINGTON, D.C. – ", "Washington, D.C.--", "BEIJING (Reuters) - "). (A rule's "DATES:
+# Effective date: This rule…" keeps its label: without it, "This rule" has nothing to stand on.)
+_DATELINE = re.compile(
+    r"(?:[A-Z]{3,}(?: [A-Z]{2,})*(?:, [A-Z][A-Z.]+)?|[A-Z][a-z]+(?: [A-Z][a-z]+)?, [A-Z]\.[A-Z]\.)"
+    r"\s*(?:\([^)]{1,30}\)\s*)?(--|—|–|\s-\s)\s*(?=[A-Z“\"‘])"
+)
+
+
+def _closes(mark: str, text: str) -> bool:
+    """Whether ``text`` closes a quotation opened by ``mark`` before it: more closing marks
+    than opening ones (straight quotes: an odd number; single marks, which apostrophes share,
+    never)."""
+    if mark == '"':
+        return text.count('"') % 2 == 1
+    if mark == "“":
+        return text.count("”") > text.count("“")
+    return False
+
+
+def _unquote(text: str, start: int, end: int, opens_line: bool = True) -> tuple[str, int]:
+    """Drop a dateline (from a sentence that opens its line, when its dash opens no aside:
+    "SMIC – China's largest chipmaker – said…" keeps its subject), and an opening quotation
+    mark whose quotation goes on past this sentence."""
+    dateline = _DATELINE.match(text) if opens_line else None
+    if dateline and dateline.group(1).strip() not in text[dateline.end() :]:
+        text, start = text[dateline.end() :], start + dateline.end()
     closing = _OPEN_QUOTES.get(text[:1])
     if closing and closing not in text[1:]:
         inner = text[1:].lstrip()
@@ -151,6 +181,26 @@ class _Sentences:
             _cell_span(chunk.text, s, e, chunk.start) for s, e in split_sentences(chunk.text)
         ]
         self.texts = [self.quote(s, e) for s, e in self.spans]
+        self.before = passage.before
+        earlier = split_sentences(passage.before)
+        self.previous = passage.before[earlier[-1][0] : earlier[-1][1]] if earlier else ""
+
+    def context(self, i: int) -> str:
+        """The sentence before ``i`` (from the text before the chunk for its first), ``i`` and
+        the sentence after."""
+        around = self.texts[max(0, i - 1) : i + 2]
+        return " ".join([self.previous, *around] if i == 0 and self.previous else around)
+
+    def setting(self, i: int) -> str:
+        """The chunk's section heading and the lead-in of the list sentence ``i`` is an item of:
+        the nearest line before it that ends with a colon, up to LIST_REACH lines back."""
+        start = self.spans[i][0] - self.chunk.start
+        above = f"{self.before.rstrip()}\n{self.chunk.text[:start]}".split("\n")
+        for line in reversed(above[-LIST_REACH - 1 : -1]):
+            line = line.strip()
+            if line.endswith(":") and not _META.search(line):
+                return f"{self.chunk.heading}\n{line}"
+        return self.chunk.heading
 
     def quote(self, start: int, end: int) -> str:
         return self.chunk.text[start - self.chunk.start : end - self.chunk.start]
@@ -162,21 +212,32 @@ class _Sentences:
         between = self.quote(self.spans[i - 1][1], self.spans[i][0])
         return "\n" not in between
 
-    def with_antecedent(self, i: int) -> tuple[str, int] | None:
-        """Sentence ``i`` with the one it leans on, when that reads whole: (text, start). The
-        one before may also be the line before, when that line is one sentence that stands
-        alone, as in news written a sentence a paragraph ("It will be a challenging task…" /
-        "That is the view of … Gilkes")."""
+    def with_antecedent(self, i: int) -> tuple[str, int, int] | None:
+        """Sentence ``i`` with the one it leans on, when that reads whole: (text, start, and
+        where the one before starts when quoted alone, its key). The one before may also be the
+        line before, when that line is one sentence that stands alone, as in news written a
+        sentence a paragraph ("It will be a challenging task…" / "That is the view of …
+        Gilkes")."""
         if i == 0:
             return None
-        before, before_start = _unquote(self.texts[i - 1], *self.spans[i - 1])
+        before, before_start = _unquote(
+            self.texts[i - 1], *self.spans[i - 1], opens_line=not self.joined(i - 1)
+        )
         if not self.joined(i) and not self._follows_paragraph(i, before):
             return None
-        pair = self.quote(before_start, self.spans[i][1])
+        pair_start = before_start
+        # A quotation the pair closes keeps its opening mark ("“Today’s rules … strategy,”
+        # said Secretary Raimondo.").
+        dropped = self.quote(self.spans[i - 1][0], before_start).rstrip()
+        if dropped[-1:] in _OPEN_QUOTES and _closes(
+            dropped[-1], self.quote(before_start, self.spans[i][1])
+        ):
+            pair_start = self.spans[i - 1][0] + len(dropped) - 1
+        pair = self.quote(pair_start, self.spans[i][1])
         if "\n" in pair:  # one statement, one line; the verbatim check ignores white space
             pair = " ".join(pair.split())
         if _quotable(before) and len(pair.split()) <= MAX_PAIR_WORDS:
-            return pair, before_start
+            return pair, pair_start, before_start
         return None
 
     def _follows_paragraph(self, i: int, before: str) -> bool:
@@ -230,9 +291,11 @@ def candidate_sentences(
         chunk = passage.chunk
         sentences = _Sentences(passage)
         for i, (start, end) in enumerate(sentences.spans):
-            text, start = _unquote(sentences.texts[i], start, end)
+            text, start = _unquote(
+                sentences.texts[i], start, end, opens_line=not sentences.joined(i)
+            )
             key = (chunk.doc_id, start)
-            context = " ".join(sentences.texts[max(0, i - 1) : i + 2])
+            context = sentences.context(i)
             # (text, start, end, keys, standalone) of each way to quote this sentence
             quotes: list[tuple[str, int, int, tuple[tuple[str, int], ...], bool]] = []
             listed = sentences.with_lead_in(i)
@@ -243,8 +306,9 @@ def candidate_sentences(
                 standalone = not leans_back(text)
                 paired = None if standalone else sentences.with_antecedent(i)
                 if paired is not None:  # with its antecedent, and alone for when that is used
-                    pair, pair_start = paired
-                    quotes.append((pair, pair_start, end, ((chunk.doc_id, pair_start), key), True))
+                    pair, pair_start, before_key = paired
+                    pair_keys = ((chunk.doc_id, before_key), key)
+                    quotes.append((pair, pair_start, end, pair_keys, True))
                 quotes.append((text, start, end, (key,), standalone))
             for quote, first, last, keys, standalone in quotes:
                 spans = quoted.get(chunk.doc_id, ())
@@ -254,7 +318,11 @@ def candidate_sentences(
                     continue
                 seen.add((chunk.doc_id, first, last))
                 citation = Citation(chunk.chunk_id, chunk.doc_id, first, last, chunk.page)
-                candidates.append(Candidate(quote, citation, keys, context, passage, standalone))
+                candidates.append(
+                    Candidate(
+                        quote, citation, keys, context, passage, standalone, sentences.setting(i)
+                    )
+                )
     return candidates
 
 

@@ -44,6 +44,8 @@ from policybrief.questions import (
     mention_count,
     mentions,
     mentions_any,
+    name_groups,
+    names_together,
     shares_focus,
     speaks,
     spells_out,
@@ -55,7 +57,7 @@ from policybrief.text import MONTH_NUMBERS, content_words
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
 # Bump when the choice of sentences changes, so briefings written before are rebuilt.
-SELECTION_SCHEME = 8
+SELECTION_SCHEME = 9
 # Relevance against redundancy in the selection (1.0 would ignore redundancy).
 MMR_LAMBDA = 0.8
 # Sentences this similar to one already chosen say the same thing.
@@ -139,7 +141,7 @@ class ExtractiveGenerator:
         max_statements: int,
         placement: Placement = ANSWER,
     ) -> Iterator[Statement | Gap]:
-        parts = [part for question in questions for part in analyse(question)]
+        parts, order = _parts(questions)
         candidates = candidate_sentences(passages, placement.used)
         if not parts:
             return
@@ -148,7 +150,7 @@ class ExtractiveGenerator:
                 yield Gap(part.describe(), "nothing in the sources is relevant to it")
             return
         judged, similarity, chosen, answered = self._plan(
-            parts, candidates, _documents(passages), max_statements, placement
+            parts, order, candidates, _documents(passages), max_statements, placement
         )
         picked = [i for i, _ in chosen]
         for p, judgement in enumerate(judged):
@@ -178,17 +180,20 @@ class ExtractiveGenerator:
     ) -> frozenset[tuple[str, int]]:
         """The sentences these questions need: each part's best answer. A briefing reserves
         them for their section, so that another section's spare slots do not take them."""
-        parts = [part for question in questions for part in analyse(question)]
+        parts, order = _parts(questions)
         candidates = candidate_sentences(passages)
         if not parts or not candidates:
             return frozenset()
         documents = _documents(passages)
-        _, _, chosen, _ = self._plan(parts, candidates, documents, len(parts), ANSWER, fill=False)
+        _, _, chosen, _ = self._plan(
+            parts, order, candidates, documents, len(parts), ANSWER, fill=False
+        )
         return frozenset(key for i, _ in chosen for key in candidates[i].keys)
 
     def _plan(
         self,
         parts: Sequence[QuestionPart],
+        order: Sequence[int],
         candidates: Sequence[Candidate],
         documents: Mapping[str, str],
         budget: int,
@@ -221,7 +226,7 @@ class ExtractiveGenerator:
             self._judge(part, candidates, vectors, similarity, documents, words) for part in parts
         ]
         chosen, answered = self._select(
-            judged, candidates, similarity, repeats, reserved, budget, fill
+            judged, order, candidates, similarity, repeats, reserved, budget, fill
         )
         return judged, similarity, chosen, answered
 
@@ -334,6 +339,7 @@ class ExtractiveGenerator:
     def _select(
         self,
         parts: Sequence[_Part],
+        order: Sequence[int],
         candidates: Sequence[Candidate],
         similarity: np.ndarray,
         repeats: np.ndarray,
@@ -341,9 +347,10 @@ class ExtractiveGenerator:
         budget: int,
         fill: bool,
     ) -> tuple[list[tuple[int, int]], set[int]]:
-        """(candidate, part) picks: each part's best first, then the rest by MMR. Sentences
-        another section reserved are taken only when a part has no other answer. Also the
-        parts a pick answers (a pick that replaced another answers both)."""
+        """(candidate, part) picks: each part's best first (in ``order``; none for a part that
+        a pick already covers), then the rest by MMR. Sentences another section reserved are
+        taken only when a part has no other answer. Also the parts a pick answers (a pick that
+        replaced another answers both, and a covered part counts as answered)."""
         chosen: list[tuple[int, int]] = []
         answered: set[int] = set()
 
@@ -364,10 +371,14 @@ class ExtractiveGenerator:
                     return k
             return -1
 
-        for p, part in enumerate(parts):
+        for p in order:
+            part = parts[p]
             if len(chosen) >= budget:
                 break
             eligible = [int(i) for i in np.flatnonzero(part.eligible)]
+            if _covered(part, eligible, [i for i, _ in chosen], candidates):
+                answered.add(p)
+                continue
             options = [i for i in eligible if fresh(i) or widened(i) >= 0]
             options = [i for i in options if not reserved[i]] or options
             if not options:
@@ -407,6 +418,39 @@ class ExtractiveGenerator:
         return chosen, answered
 
 
+def _covered(
+    part: _Part, eligible: Sequence[int], chosen: Sequence[int], candidates: Sequence[Candidate]
+) -> bool:
+    """Whether a sentence already picked for another part answers this one as well as its own
+    best would: the very date or figure it asks for (its best answer, already picked), or one
+    name of a list in a sentence that names the list together ("Warren and Kim to Secretary
+    Lutnick: …" answers for Kim as for Warren)."""
+    if not eligible:
+        return False
+    if part.part.wants in ("date", "count", "amount"):
+        return max(eligible, key=lambda i: float(part.score[i])) in chosen
+    if part.part.subject:
+        together = [part.part.subject, *part.part.siblings]
+        return any(
+            part.eligible[i] and names_together(candidates[i].text, together) for i in chosen
+        )
+    return False
+
+
+def _parts(questions: Sequence[str]) -> tuple[list[QuestionPart], list[int]]:
+    """The parts of every question, and the order they pick their best answer in: each
+    question's first part before any question's second, so that a tight budget answers every
+    question of a section rather than all parts of the first ones. The names of a list ("How
+    are Baidu, Alibaba and Tencent responding?") are all first parts."""
+    parts: list[QuestionPart] = []
+    rank: list[tuple[int, int]] = []
+    for q, question in enumerate(questions):
+        for ordinal, part in enumerate(analyse(question)):
+            parts.append(part)
+            rank.append((0 if part.subject else ordinal, q))
+    return parts, sorted(range(len(parts)), key=rank.__getitem__)
+
+
 def _without_topic_names(part: QuestionPart, documents: Sequence[str]) -> QuestionPart:
     """The part without the names most retrieved documents mention: in a corpus about China's
     chips, a sentence on "US dependence on China" may say "the House" and "the CCP", or
@@ -436,7 +480,8 @@ def _without_opener(part: QuestionPart, documents: Sequence[str]) -> QuestionPar
         return part
     word = first.group(1)
     text = "\n".join(documents)
-    if not re.search(rf"\b{word.lower()}\b", text) or re.search(rf"[a-z,;]\s+{word}\b", text):
+    lower = rf"\b{word.lower()}(?:s|es|ed|d|ing)?\b"  # "Comment deadline…": "public comments"
+    if not re.search(lower, text) or re.search(rf"[a-z,;]\s+{word}\b", text):
         return part
     return dataclasses.replace(part, names=tuple(n for n in part.names if n != word.casefold()))
 
@@ -503,9 +548,12 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
         named += f"\n{candidate.context}"
         # capitalised, as names ("Hartley"), for the check of a shortened name below
         named += "".join(f"\n{name.title()}" for name in sorted(document.subjects))
-    specific = [n for n in part.names if n not in SCENE_NAMES]
-    met = sum(_names(part, n, named, document.text) for n in specific)
-    if len(part.names) > 2 and 2 * met > len(specific):
+    # (For a figure, date or person, counted by whole names: "the CHIPS and Science Act"
+    # is one, so "How much of the CHIPS and Science Act money is for NASA?" names two.)
+    groups = name_groups(part.text, part.names) if part.wants else [(n,) for n in part.names]
+    specific = [s for g in groups if (s := tuple(n for n in g if n not in SCENE_NAMES))]
+    met = sum(all(_names(part, n, named, document.text) for n in g) for g in specific)
+    if len(groups) > 2 and 2 * met > len(specific):
         # A question that sets its scene at length ("How many fires had the Global Fire
         # Emissions Database detected in the Brazilian state of Amazonas?") is answered by a
         # sentence that names most of it, in a passage (for a plain "what" question, a
@@ -513,7 +561,9 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
         # invest … in Shenzhen" for "How much is Tencent investing in Shenzhen, per Reuters?").
         named += f"\n{candidate.passage.chunk.text if part.wants else document.text}"
     for name in part.names:
-        # An acronym a passage uses ("the SME IFR") is what the whole passage is about …
+        # An acronym a passage uses ("the SME IFR") is what the whole passage is about (for a
+        # figure, date or person, one it repeats: "$174 billion for research, including NASA"
+        # does not make the paragraph's "$280 billion" NASA's) …
         if name not in part.acronyms:
             if not _names(part, name, named, document.text):
                 return False
@@ -522,10 +572,19 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
         # met anywhere in it; one "NVIDIA" elsewhere does not make AMD's figure Nvidia's.
         if name in document.subjects:
             continue
-        where = f"{named}\n{candidate.passage.chunk.text}"
-        if not mentions(where, name) and not spells_out(where, name):
+        # (a list's lead-in and the section heading name the rule its items are about: "…
+        # Interim Final Rule (SME IFR):")
+        own = f"{named}\n{candidate.setting}"
+        if mentions(own, name) or spells_out(own, name):
+            continue
+        chunk = candidate.passage.chunk.text
+        if part.wants:  # (spelled out in full: a mention of its own)
+            spelled = spells_out(re.sub(rf"\b{re.escape(name)}\b", " ", chunk, flags=re.I), name)
+            if mention_count(chunk, name) + spelled < 2:
+                return False
+        elif not mentions(chunk, name) and not spells_out(chunk, name):
             return False
-    dated = f"{candidate.title}\n{candidate.text}"
+    dated = f"{candidate.title}\n{candidate.setting}\n{candidate.text}"
     published = candidate.passage.document.published
     # "What did the 2023 rules add to the 2022 controls?": one of the dates is the subject's,
     # the others are yardsticks, so any one of them will do.

@@ -304,6 +304,9 @@ class Index:
     def chunks(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
         return self.catalog.chunks(chunk_ids)
 
+    def text_before(self, chunk: Chunk, limit: int) -> str:
+        return self.catalog.text_before(chunk, limit)
+
     def is_empty(self) -> bool:
         return self.catalog.counts()[1] == 0
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from policybrief.text import (
@@ -53,6 +53,8 @@ _NOT_NAMES = frozenset(
     monday tuesday wednesday thursday friday saturday sunday
     """.split()
 )
+# Words, in title case, that stand before a document's number.
+_DESIGNATORS = frozenset(("Doc", "Docket", "Vol"))
 # The common nouns that end many names ("Napa County", "Lake Berryessa", "Nostrand Houses"):
 # the rest of the name is what a source repeats; a source may say "the county" or nothing.
 _NAME_HEADS = frozenset(
@@ -139,14 +141,18 @@ _WANTS = (
         "amount",
         re.compile(
             r"\bhow (?:much|large|big)\b|\bwhat temperatures?\b"
-            rf"|\bwhat (?:\w+ )?(?:amount|sum|value|budget)\b|\b(?:{_PRICED})\b",
+            rf"|\bwhat (?:\w+ )?(?:amount|sum|value|budget)\b|\b(?:{_PRICED})\b"
+            # … but "What costs do companies bear?" asks which costs, not how much
+            r"(?<!\bwhat costs)(?<!\bwhich costs)",
             re.I,
         ),
     ),
     (
         "count",
         re.compile(
-            r"\bhow many\b|\bwhat (?:\w+ ){0,2}(?:number|percentage|share|threshold|margin)\b"
+            r"\bhow many\b|\bwhat (?:(?:is|was|are|were) )?(?:the )?"
+            r"(?:(?!(?:do|does|did|will|would|can|could)\b)\w+ ){0,3}"  # "what did X share" no
+            r"(?:number|percentage|share|threshold|margin)\b"
             r"|\bvote (?:count|tally)\b|\bwhat was the (?:\w+ ){0,2}vote\b",
             re.I,
         ),
@@ -290,6 +296,8 @@ def question_names(text: str) -> tuple[str, ...]:
         pieces = [p for p in word.split("-") if p[:1].isdigit() or not p[:4].islower()]
         for piece in pieces:
             key = piece.strip(".").casefold()
+            if piece.strip(".") in _DESIGNATORS:  # "FR Doc. 2023-23049" (but "DOC" is Commerce)
+                continue
             if not key or key in _NOT_NAMES or key in _NAME_HEADS or key in FUNCTION_WORDS:
                 continue
             if _YEAR.fullmatch(key) or key.isdigit():
@@ -585,6 +593,38 @@ def split_names(question: str) -> list[tuple[str, str, tuple[str, ...]]]:
     ]
 
 
+# A run of capitalised words, maybe joined by "and", "of" or "&": one name ("CHIPS and Science
+# Act", "Bureau of Industry and Security"; "Intel for Ohio" is two).
+_NAME_PHRASE = re.compile(rf"{_CAPITALISED}(?:\s+(?:(?:and|of|&)\s+)?{_CAPITALISED})*")
+
+
+def names_together(text: str, names: Sequence[str]) -> bool:
+    """Whether ``text`` names the first of ``names`` in one list with another of them
+    ("Warren and Kim to Secretary Lutnick", "Baidu, Alibaba and Tencent")."""
+    first, *others = names
+    text = text.replace("’", "'")
+    for other in others:
+        for a, b in ((first, other), (other, first)):
+            listed = rf"{_spellings(a).pattern}(?:,\s*[\w.'-]+)*,?\s+(?:and|&)\s+"
+            if re.search(listed + _spellings(b).pattern, text, re.IGNORECASE):
+                return True
+    return False
+
+
+def name_groups(text: str, names: Sequence[str]) -> list[tuple[str, ...]]:
+    """``names`` grouped by the run of capitalised words of ``text`` they stand in: "the CHIPS
+    and Science Act's money for NASA" has two names, (chips, science) and (nasa), not three."""
+    groups: list[tuple[str, ...]] = []
+    left = list(names)
+    for phrase in _NAME_PHRASE.finditer(text.replace("’", "'")):
+        words = {w.strip(".'").removesuffix("'s").casefold() for w in phrase.group().split()}
+        group = tuple(n for n in left if n in words)
+        if group:
+            groups.append(group)
+            left = [n for n in left if n not in group]
+    return groups + [(n,) for n in left]
+
+
 def is_summary(question: str) -> bool:
     return bool(_SUMMARY.search(question))
 
@@ -688,6 +728,8 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
             whole = next((d for d in days if d[0] <= match.start() < d[1]), None)
             if _EXACT_DAY.search(part.text) and not whole:
                 continue  # "On what exact day in May…" is not answered by "In May"
+            if _WHAT_DATE.search(part.text) and _SPAN_OF_TIME.fullmatch(match.group()):
+                continue  # "On what date…" wants a date, not "30 days after publication"
             after = text[whole[1] if whole else match.end() :].lstrip(" ,").split()
             after = after[:DATED_WINDOW]
             around = _BRIEF_ADJECTIVE.sub(" ", " ".join(before + after))
@@ -807,7 +849,8 @@ def _with_kin(words: set[str]) -> set[str]:
 _HEAD = re.compile(
     r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?"
     r"(?:(?:pieces|kinds|types|sorts) of )?(\w+(?: \w+)?)"
-    r"|\b(?:what|which) ((?:\w+ ){1,2}?)(?:number|threshold|percentage|share|deadline|date)s?\b"
+    r"|\b(?:what|which) (?:(?:is|was|are|were) )?(?:the )?((?:\w+ ){1,3}?)"
+    r"(?:number|threshold|percentage|share|deadline|date)s?\b"
     r"|\b(\w+) (?:deadline|date)s?\b",
     re.IGNORECASE,
 )
@@ -856,6 +899,8 @@ _COMPARATIVES = frozenset(
     "more less longer further farther higher lower bigger larger greater".split()
 )
 _EXACT_DAY = re.compile(r"\b(?:exact|precise|specific) (?:day|date)\b", re.IGNORECASE)
+_WHAT_DATE = re.compile(r"\b(?:what|which) (?:\w+ ){0,2}(?:date|day)\b", re.IGNORECASE)
+_SPAN_OF_TIME = re.compile(rf"(?:{_SPAN})[ -]{_UNIT}", re.IGNORECASE)  # "30 days", not "Monday"
 _HOW_LONG = re.compile(r"\bhow long\b", re.IGNORECASE)
 # What "how long" wants: a span ("one month", "a year", "up to three years"), not a date;
 # "once a year" and "per month" are rates.
@@ -870,6 +915,10 @@ _TAKING_EFFECT = re.compile(
     r"|\b(?:go|goes|went|gone|going)\s+into\s+effect\b",
     re.IGNORECASE,
 )
+
+
+# Words that qualify what is counted without naming it ("what total … threshold").
+_HEAD_MODIFIERS = set(content_words("total overall exact maximum minimum current new"))
 
 
 def wanted_heads(part: QuestionPart) -> set[str]:
@@ -894,7 +943,9 @@ def wanted_heads(part: QuestionPart) -> set[str]:
     if part.wants == "date" and not _HOW_LONG.search(part.text):
         asked = _TAKING_EFFECT.sub(" take effect ", part.text)
         words.update(w for w in content_words(asked) if w.startswith(_EVENT_WORDS))
-    return _with_kin(words - set(content_words(" ".join(part.names))) - _QUESTION_VERBS)
+    return _with_kin(
+        words - set(content_words(" ".join(part.names))) - _QUESTION_VERBS - _HEAD_MODIFIERS
+    )
 
 
 def mentions_any(words: set[str], text: str) -> bool:

@@ -12,6 +12,7 @@ both searches. The cosine stays on each passage as the relevance gauge: passages
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,9 @@ MODES = ("dense", "keyword", "hybrid")
 FETCH_MARGIN = 10
 # Hybrid looks up BM25 scores this many times deeper than it pools candidates.
 KEYWORD_DEPTH = 10
+# Characters of the text before each passage kept: its first sentence's context (a speaker),
+# and the lead-in of a list it starts inside.
+TEXT_BEFORE = 600
 # In diversify(): how much a passage from an already chosen document counts as redundant.
 SAME_DOCUMENT_REDUNDANCY = 0.8
 
@@ -216,7 +220,10 @@ class Retriever:
             or names_every_term(query, p.chunk.text)
             or names_everything(query, f"{p.document.title}\n{p.chunk.text}")
         ]
-        return kept[:k]
+        return [
+            dataclasses.replace(p, before=self.index.text_before(p.chunk, TEXT_BEFORE))
+            for p in kept[:k]
+        ]
 
     def rank_documents(
         self, query: str, *, k: int, mode: str | None = None, filters: Filters | None = None

@@ -113,13 +113,19 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Passage:
-    """A retrieved chunk with the document it came from and how well it matched."""
+    """A retrieved chunk with the document it came from and how well it matched.
+
+    ``before`` is the end of the document's text before the chunk (from the chunk before it):
+    a quotation's speaker or a list's lead-in may stand there ("…,” said Secretary Raimondo.
+    “As we implement…" can be cut between the two).
+    """
 
     chunk: Chunk
     document: DocumentInfo
     score: float
     dense_score: float | None = None
     keyword_score: float | None = None
+    before: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from policybrief.briefings import section_budget
@@ -66,6 +67,26 @@ def test_candidates_are_whole_quotable_sentences_with_exact_spans() -> None:
         assert text[c.start - 100 : c.end - 100] == candidate.text
 
 
+def test_a_dateline_is_left_out_of_the_quote_and_a_rule_s_label_kept() -> None:
+    text = (
+        "WASHINGTON, D.C. – Senator Ricketts sent a letter to Secretary Lutnick on the rule.\n"
+        "Washington, D.C.--Today, the Department of Commerce released three new rules.\n"
+        "NVIDIA – the chipmaker – said it would comply with every new rule.\n"
+        "SMIC – China's largest chipmaker – said it had made advanced chips.\n"
+        "DATES: Effective date: This rule is effective September 6, 2024."
+    )
+    found = candidate_sentences([passage(text, start=50)])
+    assert [c.text for c in found] == [
+        "Senator Ricketts sent a letter to Secretary Lutnick on the rule.",
+        "Today, the Department of Commerce released three new rules.",
+        "NVIDIA – the chipmaker – said it would comply with every new rule.",
+        "SMIC – China's largest chipmaker – said it had made advanced chips.",  # an aside
+        "DATES: Effective date: This rule is effective September 6, 2024.",
+    ]
+    for candidate in found:
+        assert text[candidate.citation.start - 50 : candidate.citation.end - 50] == candidate.text
+
+
 def test_candidates_skip_excluded_and_repeated_sentences() -> None:
     sentence = "Tencent integrated AI throughout its vast suite of services."
     first, overlap = passage(sentence, start=0, score=0.9), passage(sentence, start=0, score=0.4)
@@ -123,6 +144,20 @@ def test_a_sentence_a_paragraph_leans_on_the_paragraph_before() -> None:
         assert not any("\n" in t or ("hard" in t and "Gilkes" in t) for t in shown)
 
 
+def test_a_pair_that_closes_a_quotation_keeps_its_opening_mark() -> None:
+    text = (
+        "“Today’s updated rules will increase the effectiveness of our controls. These controls"
+        " maintain our clear focus on military applications,” said Secretary Raimondo."
+    )
+    found = [c.text for c in candidate_sentences([passage(text)])]
+    assert found[0].startswith("Today’s updated rules")  # alone, no dangling mark
+    assert text in found
+    unclosed = (
+        "“The controls have held for years. They call it a “small yard” in Washington, he said."
+    )
+    assert not any(c.text.startswith("“") for c in candidate_sentences([passage(unclosed)]))
+
+
 def test_a_table_row_is_quoted_without_its_outer_pipes() -> None:
     text = (
         "| Caster(s) | Dates | Notes |\n"
@@ -155,6 +190,47 @@ def test_the_first_list_item_is_quoted_with_its_lead_in() -> None:
         "Computers that incorporate such chips also require preexport notification"
     )
     assert found[1].text == "Parts exported for indigenous equipment require a license."
+
+
+def test_a_first_word_the_sources_write_in_lower_case_is_no_name() -> None:
+    p = passage("Public comments must be received by BIS no later than December 18, 2023.")
+    assert texts(answer(["Comment deadline for the BIS rule?"], [p])) == [p.chunk.text]
+
+
+def test_a_chunk_s_first_sentence_reads_the_text_before_it() -> None:
+    quote = "“As we implement these rules, we will minimise any impact on trade flows.”"
+    said = "“The rules shut off pathways,” said Secretary of Commerce Gina M. Raimondo. "
+    p = dataclasses.replace(passage(quote, start=len(said)), before=said)
+    (found,) = candidate_sentences([p])
+    assert "Raimondo" in found.context
+    question = "What did Secretary Raimondo say about any impact of these rules on trade flows?"
+    assert texts(answer([question], [p])) == [quote]
+    assert texts(answer([question], [passage(quote, start=len(said))])) == []
+
+
+def test_a_lead_in_names_the_rule_of_its_items_not_anyone_else() -> None:
+    text = (
+        "Alibaba's commitments include the following:\n"
+        "Alibaba will build new cloud regions in Asia.\n"
+        "Tencent plans to spend 70 billion RMB on data centres this year."
+    )
+    question = "How much does Alibaba plan to spend on data centres?"
+    assert texts(answer([question], [passage(text)])) == []
+
+
+def test_a_list_item_meets_names_in_its_lead_in_and_section_heading() -> None:
+    before = "Export Controls on Semiconductor Manufacturing Items Rule (SME IFR):\n"
+    items = (
+        "The text of the rule is available from the Federal Register.\n"
+        "The deadline for public comments is 60 days from public inspection."
+    )
+    chunk = Chunk("d-9", "d.md", items, 900, 900 + len(items), None, "2023 RULE INFORMATION", "h")
+    info = DocumentInfo("d.md", "corpus/d.md", "Public information")
+    p = Passage(chunk, info, 0.8, before=before)
+    assert candidate_sentences([p])[-1].setting == f"2023 RULE INFORMATION\n{before.strip()}"
+    question = "How long is the comment window for the 2023 SME interim final rule?"
+    assert texts(answer([question], [p])) == [items.splitlines()[1]]
+    assert texts(answer([question], [dataclasses.replace(p, before="")])) == []
 
 
 def test_framing_labels_and_list_fragments_rank_below_facts() -> None:
@@ -205,6 +281,21 @@ def test_an_amount_must_stand_beside_the_name_it_is_asked_for() -> None:
     assert texts(answer(["How much is earmarked for NASA?"], [p])) == []
     near = passage("The act gives NASA $10 billion for science missions.")
     assert texts(answer(["How much is earmarked for NASA?"], [near])) == [near.chunk.text]
+
+
+def test_a_figure_is_of_the_whole_names_asked_for() -> None:
+    p = passage(
+        "The CHIPS and Science Act authorizes $280 billion in new funding for research. "
+        "The research money is spread over many agencies and programmes, including NASA."
+    )
+    question = "How much of the CHIPS and Science Act money is earmarked for NASA?"
+    assert texts(answer([question], [p])) == []
+    assert texts(answer(["How much does the CHIPS and Science Act authorize?"], [p]))
+    spelled = passage(
+        "The National Aeronautics and Space Administration (NASA) runs the space programme. "
+        "The space agency will receive $10 billion for science missions."
+    )
+    assert texts(answer(["How much will NASA receive?"], [spelled]))
 
 
 def test_a_document_answers_for_its_acronyms_and_its_own_number() -> None:
@@ -293,6 +384,82 @@ def test_every_question_of_a_section_is_answered_before_any_gets_a_second_statem
         )
     )
     assert "Critical minerals supply chains depend on processing in China today." in found
+
+
+def test_every_question_s_first_part_is_answered_before_any_question_s_second() -> None:
+    p = passage(
+        "The chip export controls restrict sales of advanced chips to China. "
+        "The chip export controls aim to slow China's military modernisation. "
+        "Critical minerals supply chains depend on processing in China today."
+    )
+    questions = [
+        "What do the chip export controls restrict, and what do the chip export controls aim at?",
+        "What about critical minerals supply chains?",
+    ]
+    found = texts(answer(questions, [p], 2))
+    assert "Critical minerals supply chains depend on processing in China today." in found
+
+
+def test_every_name_of_a_list_is_a_first_part() -> None:
+    p = passage(
+        "Baidu is building its own chips for its AI models this year. "
+        "Alibaba is building new data centres for its cloud this year. "
+        "Tencent is building AI into its WeChat platform this year. "
+        "Chinese firms are investing in AI infrastructure across the country."
+    )
+    questions = [
+        "What are Baidu, Alibaba and Tencent building this year?",
+        "What are Chinese firms investing in?",
+    ]
+    found = texts(answer(questions, [p], 3))
+    assert all(any(company in text for text in found) for company in ("Baidu", "Tencent"))
+
+
+def test_a_spoken_date_already_quoted_does_not_answer_another_event() -> None:
+    p = passage(
+        "BIS released the first chip export controls on October 7, 2022. "
+        "BIS updated the chip export controls on October 17, 2023. "
+        "Critical minerals supply chains depend on processing in China today."
+    )
+    questions = [
+        "When were the chip export controls released?",
+        "When were the chip export controls updated?",
+        "What about critical minerals supply chains?",
+    ]
+    found = texts(answer(questions, [p], 2))
+    assert found == [
+        "BIS released the first chip export controls on October 7, 2022.",
+        "BIS updated the chip export controls on October 17, 2023.",
+    ]
+
+
+def test_a_date_already_quoted_for_one_question_answers_the_next() -> None:
+    p = passage(
+        "The chip export rules took effect in full on October 7, 2022. "
+        "The chip export rules took effect on October 12, 2022 for most exporters. "
+        "The chip export rules restrict exports of advanced computing chips to China."
+    )
+    questions = [
+        "When did the chip export rules take effect?",
+        "When did the chip export rules take effect in full?",
+        "What do the chip export rules restrict?",
+    ]
+    found = texts(answer(questions, [p], 2))
+    assert "The chip export rules restrict exports of advanced computing chips to China." in found
+
+
+def test_a_joint_statement_quoted_for_one_name_of_a_list_answers_the_other() -> None:
+    p = passage(
+        "Warren and Kim wrote to Lutnick urging him to stop the chip sales to China. "
+        "Kim also wrote to Lutnick about the chip sales to China in a second letter. "
+        "The working group introduced three bipartisan bills on critical minerals."
+    )
+    questions = [
+        "What did Warren and Kim write to Lutnick about chip sales?",
+        "What did the working group introduce on critical minerals?",
+    ]
+    found = texts(answer(questions, [p], 2))
+    assert "The working group introduced three bipartisan bills on critical minerals." in found
 
 
 def test_statements_already_said_elsewhere_are_not_repeated() -> None:

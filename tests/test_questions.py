@@ -14,6 +14,7 @@ from policybrief.questions import (
     has_wanted,
     inflects,
     mentions,
+    name_groups,
     names_everything,
     speaks,
     spells_out,
@@ -42,6 +43,8 @@ def only(question: str) -> QuestionPart:
         ("Beyond China, which destinations does it cover?", ("china",)),  # an opener
         ("Instead of lobbying, what should Huang do?", ("huang",)),
         ("What did the Republican senators ask Lutnick?", ("lutnick",)),  # "(R-NE)" in text
+        ("Comment deadline for the rule (FR Doc. 2023-23049)?", ("comment", "fr")),  # no "Doc"
+        ("When did DOC issue the chip rule?", ("doc",)),  # the Department of Commerce
     ],
 )
 def test_names_are_what_a_question_is_about(question: str, names: tuple[str, ...]) -> None:
@@ -63,6 +66,10 @@ def test_names_are_what_a_question_is_about(question: str, names: tuple[str, ...
         ("What chip performance threshold triggers the controls?", "count"),
         ("What was the Senate vote on the act?", "count"),
         ("Is any part phased in later, and if so, when?", "date"),
+        ("What costs do US companies bear while the rule stays?", ""),  # which costs
+        ("What total processing performance threshold did BIS use?", "count"),
+        ("What is the total processing performance threshold?", "count"),
+        ("What did the senators share with Lutnick?", ""),  # the verb
     ],
 )
 def test_the_kind_of_fact_asked_for_is_read_from_the_wording(question: str, wants: str) -> None:
@@ -136,6 +143,25 @@ def test_a_count_must_count_what_the_question_counts() -> None:
 def test_a_date_question_wants_the_date_of_the_event_it_names() -> None:
     assert wanted_heads(only("When did the rule take effect?")) == {"effect"}
     assert wanted_heads(only("When is the comment deadline?")) == {"com"}  # stem of "comment"
+
+
+def test_what_a_threshold_measures_is_its_qualifier_not_total() -> None:
+    part = only("What total processing performance threshold triggers the controls?")
+    assert wanted_heads(part) == {"process", "performance"}
+    assert not inflects(wanted_heads(part), "Projects worth a total of $200 billion were added.")
+
+
+def test_on_what_date_wants_a_date_not_a_span() -> None:
+    part = only("On what date did the rule become effective?")
+    assert has_wanted("This rule is effective November 17, 2023.", part)
+    assert not has_wanted("The rule is effective 30 days after public inspection.", part)
+    assert has_wanted("The rule is effective 30 days after it is published.", only("When?"))
+    assert has_wanted("The rule took effect on Monday.", only("On what day did it take effect?"))
+
+
+def test_names_group_into_the_names_of_the_question() -> None:
+    part = only("How much of the CHIPS and Science Act money is earmarked for NASA?")
+    assert name_groups(part.text, part.names) == [("chips", "science"), ("nasa",)]
 
 
 def test_focus_words_leave_out_names_question_verbs_and_yardsticks() -> None:

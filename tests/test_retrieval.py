@@ -148,3 +148,22 @@ def test_keyword_mode_finds_exact_terms_dense_may_miss(
     passages = project.retriever.retrieve("SiCarrier Shenzhen", mode="keyword", min_score=-1)
     assert "SiCarrier" in passages[0].chunk.text
     assert passages[0].keyword_score and passages[0].keyword_score > 0
+
+
+def test_a_passage_carries_the_text_just_before_its_chunk(
+    fake_project: Callable[..., Project],
+) -> None:
+    from policybrief.loaders import load_document
+
+    sentences = [f"Paragraph {i} says the controls changed in year {2000 + i}." for i in range(80)]
+    project = fake_project({"long.txt": "\n".join(sentences) + "\n"})
+    project.ingest()
+    text = load_document(project.root / "corpus" / "long.txt", "long.txt").text
+    passages = project.retriever.retrieve("controls changed in year 2079", k=20, min_score=-1)
+    assert any(p.chunk.start > 0 for p in passages)
+    for p in passages:
+        if p.chunk.start == 0:
+            assert p.before == ""
+        else:
+            assert p.before
+            assert text[p.chunk.start - len(p.before) : p.chunk.start] == p.before
