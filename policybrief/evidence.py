@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from policybrief.text import (
     BULLET,
     CURRENCY_SIGN,
+    MONTH_NAMES,
     REFERENCE_MARKS,
     looks_like_instruction,
     split_sentences,
@@ -113,12 +114,21 @@ def leans_back(text: str) -> bool:
     return bool(_LEANS_BACK.match(text)) and not _EXPLETIVE_IT.match(text)
 
 
+# A step of a bill's history, as legislative records list it without a full stop: "Passed the
+# Senate as the Chips and Science Act on July 27, 2022 (64–33) with amendment".
+_RECORDED_STEP = re.compile(
+    r"(?:(?:House|Senate|Congress|Parliament|Committee)\s+)?(?:[Pp]assed|[Ss]igned|[Ii]ntroduced"
+    r"|[Rr]eported|[Aa]greed|[Ee]nacted|[Aa]pproved|[Aa]dopted|[Rr]atified|[Vv]etoed|[Aa]mended)\b"
+    rf"[^\n]*\b(?:{'|'.join(MONTH_NAMES)})(?: \d{{1,2}},)? \d{{4}}\b[^\n.]*$"
+)
+
+
 def _quotable(text: str) -> bool:
     words = len(text.split())
     return (
         MIN_WORDS <= words <= MAX_WORDS
         and not _TRUNCATED.search(text)
-        and bool(_COMPLETE.search(text))
+        and bool(_COMPLETE.search(text) or _RECORDED_STEP.match(text))
         and not looks_like_instruction(text)
     )
 

@@ -57,7 +57,7 @@ from policybrief.text import MONTH_NUMBERS, content_words
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
 # Bump when the choice of sentences changes, so briefings written before are rebuilt.
-SELECTION_SCHEME = 9
+SELECTION_SCHEME = 10
 # Relevance against redundancy in the selection (1.0 would ignore redundancy).
 MMR_LAMBDA = 0.8
 # Sentences this similar to one already chosen say the same thing.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+import pytest
+
 from policybrief.briefings import section_budget
 from policybrief.evidence import candidate_sentences, leans_back, quality
 from policybrief.extractive import ExtractiveGenerator
@@ -85,6 +87,21 @@ def test_a_dateline_is_left_out_of_the_quote_and_a_rule_s_label_kept() -> None:
     ]
     for candidate in found:
         assert text[candidate.citation.start - 50 : candidate.citation.end - 50] == candidate.text
+
+
+def test_a_bill_s_recorded_steps_are_quotable_without_a_full_stop() -> None:
+    text = (
+        "Legislative history:\n"
+        "Committee consideration by House Appropriations\n"
+        "Passed the Senate as the Chips and Science Act on July 27, 2022 (64–33) with amendment\n"
+        "Published on March 3, 2024 by the editors of this page"
+    )
+    step = "Passed the Senate as the Chips and Science Act on July 27, 2022 (64–33) with amendment"
+    found = [c.text for c in candidate_sentences([passage(text)])]
+    assert step in found
+    assert not any("Published" in t for t in found)
+    question = "What was the Senate vote on the Chips and Science Act?"
+    assert texts(answer([question], [passage(text)])) == [step]
 
 
 def test_candidates_skip_excluded_and_repeated_sentences() -> None:
@@ -386,18 +403,48 @@ def test_every_question_of_a_section_is_answered_before_any_gets_a_second_statem
     assert "Critical minerals supply chains depend on processing in China today." in found
 
 
-def test_every_question_s_first_part_is_answered_before_any_question_s_second() -> None:
-    p = passage(
-        "The chip export controls restrict sales of advanced chips to China. "
-        "The chip export controls aim to slow China's military modernisation. "
-        "Critical minerals supply chains depend on processing in China today."
-    )
-    questions = [
-        "What do the chip export controls restrict, and what do the chip export controls aim at?",
-        "What about critical minerals supply chains?",
-    ]
-    found = texts(answer(questions, [p], 2))
-    assert "Critical minerals supply chains depend on processing in China today." in found
+@pytest.mark.parametrize(
+    ("sentences", "questions"),
+    [
+        pytest.param(
+            (
+                "The chip export controls restrict sales of advanced chips to China.",
+                "The chip export controls aim to slow China's military modernisation.",
+            ),
+            (
+                "What do the chip export controls restrict, and what do the chip export controls"
+                " aim at?",
+            ),
+            id="each-question-s-first-part-before-any-second",
+        ),
+        pytest.param(
+            (
+                "The chip export controls took effect in full on October 7, 2022.",
+                "The chip export controls took effect on October 12, 2022 for most exporters.",
+            ),
+            (
+                "When did the chip export controls take effect?",
+                "When did the chip export controls take effect in full?",
+            ),
+            id="a-date-already-quoted-answers-the-next-question",
+        ),
+        pytest.param(
+            (
+                "Warren and Kim wrote to Lutnick urging him to stop the chip sales to China.",
+                "Kim also wrote to Lutnick about the chip sales to China in a second letter.",
+            ),
+            ("What did Warren and Kim write to Lutnick about chip sales?",),
+            id="a-joint-statement-answers-for-each-name-of-a-list",
+        ),
+    ],
+)
+def test_a_tight_budget_still_answers_the_last_question(
+    sentences: tuple[str, ...], questions: tuple[str, ...]
+) -> None:
+    last = "Critical minerals supply chains depend on processing in China today."
+    p = passage(" ".join([*sentences, last]))
+    found = texts(answer([*questions, "What about critical minerals supply chains?"], [p], 2))
+    assert last in found
 
 
 def test_every_name_of_a_list_is_a_first_part() -> None:
@@ -431,35 +478,6 @@ def test_a_spoken_date_already_quoted_does_not_answer_another_event() -> None:
         "BIS released the first chip export controls on October 7, 2022.",
         "BIS updated the chip export controls on October 17, 2023.",
     ]
-
-
-def test_a_date_already_quoted_for_one_question_answers_the_next() -> None:
-    p = passage(
-        "The chip export rules took effect in full on October 7, 2022. "
-        "The chip export rules took effect on October 12, 2022 for most exporters. "
-        "The chip export rules restrict exports of advanced computing chips to China."
-    )
-    questions = [
-        "When did the chip export rules take effect?",
-        "When did the chip export rules take effect in full?",
-        "What do the chip export rules restrict?",
-    ]
-    found = texts(answer(questions, [p], 2))
-    assert "The chip export rules restrict exports of advanced computing chips to China." in found
-
-
-def test_a_joint_statement_quoted_for_one_name_of_a_list_answers_the_other() -> None:
-    p = passage(
-        "Warren and Kim wrote to Lutnick urging him to stop the chip sales to China. "
-        "Kim also wrote to Lutnick about the chip sales to China in a second letter. "
-        "The working group introduced three bipartisan bills on critical minerals."
-    )
-    questions = [
-        "What did Warren and Kim write to Lutnick about chip sales?",
-        "What did the working group introduce on critical minerals?",
-    ]
-    found = texts(answer(questions, [p], 2))
-    assert "The working group introduced three bipartisan bills on critical minerals." in found
 
 
 def test_statements_already_said_elsewhere_are_not_repeated() -> None:
