@@ -57,7 +57,7 @@ from policybrief.text import MONTH_NUMBERS, content_words
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
 # Bump when the choice of sentences changes, so briefings written before are rebuilt.
-SELECTION_SCHEME = 10
+SELECTION_SCHEME = 11
 # Relevance against redundancy in the selection (1.0 would ignore redundancy).
 MMR_LAMBDA = 0.8
 # Sentences this similar to one already chosen say the same thing.
@@ -105,6 +105,7 @@ _WANTED_WORDS = {
     "count": "the number",
     "date": "the date",
     "who": "the name",
+    "place": "the countries",
 }
 
 

@@ -63,6 +63,20 @@ _NAME_HEADS = frozenset(
     corporation center centre council board party fund database
     """.split()
 )
+# A country and its people: "the Indian-launched iPhone" in a report "in India".
+_PEOPLES = tuple(
+    tuple(name.replace("_", " ") for name in pair.split("/"))
+    for pair in """
+    india/indian japan/japanese korea/korean russia/russian germany/german france/french
+    ireland/irish canada/canadian mexico/mexican brazil/brazilian australia/australian
+    taiwan/taiwanese italy/italian spain/spanish israel/israeli iran/iranian
+    ukraine/ukrainian netherlands/dutch barbados/barbadian/bajan pakistan/pakistani
+    vietnam/vietnamese singapore/singaporean malaysia/malaysian egypt/egyptian
+    saudi/saudi_arabia nigeria/nigerian sweden/swedish norway/norwegian finland/finnish
+    greece/greek switzerland/swiss scotland/scottish wales/welsh indonesia/indonesian
+    philippines/filipino thailand/thai argentina/argentine/argentinian
+    """.split()
+)
 # Names that the sources spell several ways; a question naming one matches any of them.
 _ALIASES = (
     (
@@ -83,22 +97,21 @@ _ALIASES = (
     ("bis", "bureau of industry and security"),
     ("commerce", "department of commerce", "commerce department"),
     ("nvidia",),
-    # A country and its people: "the Indian-launched iPhone" in a report "in India".
-    *(
-        tuple(name.replace("_", " ") for name in pair.split("/"))
-        for pair in """
-        india/indian japan/japanese korea/korean russia/russian germany/german france/french
-        ireland/irish canada/canadian mexico/mexican brazil/brazilian australia/australian
-        taiwan/taiwanese italy/italian spain/spanish israel/israeli iran/iranian
-        ukraine/ukrainian netherlands/dutch barbados/barbadian/bajan pakistan/pakistani
-        vietnam/vietnamese singapore/singaporean malaysia/malaysian egypt/egyptian
-        saudi/saudi_arabia nigeria/nigerian sweden/swedish norway/norwegian finland/finnish
-        greece/greek switzerland/swiss scotland/scottish wales/welsh indonesia/indonesian
-        philippines/filipino thailand/thai argentina/argentine/argentinian
-        """.split()
-    ),
+    *_PEOPLES,
 )
 _ALIAS_OF = {name: group for group in _ALIASES for name in group}
+# Countries, for "which specific countries…": those above and others sources name.
+_OTHER_COUNTRIES = """
+    cuba jamaica haiti colombia chile peru venezuela ecuador bolivia uruguay paraguay
+    south_africa kenya ethiopia ghana morocco algeria tunisia turkey poland belgium austria
+    denmark portugal czechia hungary romania bulgaria serbia croatia new_zealand bangladesh
+    sri_lanka nepal myanmar cambodia laos mongolia hong_kong macau united_arab_emirates uae
+    qatar kuwait iraq syria jordan lebanon afghanistan kazakhstan belarus antigua
+    """.split()
+_COUNTRIES = tuple(
+    name.replace("_", " ")
+    for name in ("us", "china", "uk", *(people[0] for people in _PEOPLES), *_OTHER_COUNTRIES)
+)
 # A name of several words ("United States", "European Union") is one name, its group's first.
 _SHORT_ALIAS = {name: group[0].upper() for group in _ALIASES for name in group if " " in name}
 _LONG_ALIAS = re.compile(r"\b(?:" + "|".join(map(re.escape, _SHORT_ALIAS)) + r")\b", re.IGNORECASE)
@@ -167,6 +180,16 @@ _WANTS = (
         ),
     ),
     (
+        # "Which specific countries…", "which countries does the rule name": the countries by
+        # name, not "countries that have implemented equivalent controls"
+        "place",
+        re.compile(
+            r"\bwhich (?:specific|particular|individual) (?:countries|nations|partners|allies)\b"
+            r"|\bwhich (?:[\w-]+ )?(?:countries|nations)\b.{0,60}\bnamed?\b",
+            re.I,
+        ),
+    ),
+    (
         "who",
         re.compile(
             r"^\s*who\b|\b(?:and|but|or) who\b"
@@ -229,7 +252,7 @@ class QuestionPart:
     months: tuple[str, ...] = ()  # lower-cased full month names
     # Full dates the question states ("November 17, 2022"): (month number, day, year or "")
     days: tuple[tuple[int, int, str], ...] = ()
-    wants: str = ""  # "amount" | "count" | "date" | "who" | ""
+    wants: str = ""  # "amount" | "count" | "date" | "place" | "who" | ""
     summary: bool = False
     # For one name of a list ("Baidu, Alibaba and Tencent"): that name, which the sentence
     # itself must hold, and the others, whose mention makes a sentence less about it.
@@ -736,6 +759,12 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
             if not heads or inflects(heads, around):
                 return True
         return False
+    if part.wants == "place":  # a country the question does not name ("Apart from China…")
+        asked = part.text.replace("’", "'")  # and that sets no scene ("U.S. national security")
+        return any(
+            c not in SCENE_NAMES and not mentions(asked, c) and _names_country(text, c)
+            for c in _COUNTRIES
+        )
     if part.wants == "who":
         found = [
             m
@@ -747,6 +776,20 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
         heads = _named_heads(part)
         return bool(found) and (not heads or any(_names_head(text, m, heads) for m in found))
     return True
+
+
+# "the U.S. Department of Commerce", "Chinese officials": a country as an actor's, not one named
+# among others.
+_ACTOR = re.compile(
+    r"\s+(?:Department|Senators?|Senate|House|Congress|[Gg]overnment|Commerce|Bureau|Treasury"
+    r"|Administration|officials?|companies|firms)\b"
+)
+
+
+def _names_country(text: str, place: str) -> bool:
+    """Whether ``text`` names the country ``place`` other than as an actor's."""
+    text = text.replace("’", "'")
+    return any(not _ACTOR.match(text, m.end()) for m in _spellings(place).finditer(text))
 
 
 def _named_heads(part: QuestionPart) -> set[str]:

@@ -348,6 +348,15 @@ def test_a_document_answers_for_its_acronyms_and_its_own_number() -> None:
     assert texts(answer(["How much will NVIDIA invest in new chip fabs?"], [nvidia, amd])) == []
 
 
+def test_which_specific_countries_with_none_named_is_a_gap() -> None:
+    p = passage("The rule covers countries that have implemented equivalent technical controls.")
+    items = answer(["Which specific countries does the rule cover?"], [p])
+    assert texts(items) == []
+    assert gaps(items)[0].reason == "no passage gives the countries"
+    named = passage("The rule names Japan and the Netherlands as partners with equal controls.")
+    assert texts(answer(["Which specific countries does the rule name?"], [named]))
+
+
 def test_a_year_the_sources_never_date_is_a_gap() -> None:
     p = passage("BIS issued rules restricting chip exports to China.", published=date(2022, 10, 7))
     assert texts(answer(["What did the 2022 BIS rules restrict?"], [p]))

@@ -70,6 +70,8 @@ def test_names_are_what_a_question_is_about(question: str, names: tuple[str, ...
         ("What total processing performance threshold did BIS use?", "count"),
         ("What is the total processing performance threshold?", "count"),
         ("What did the senators share with Lutnick?", ""),  # the verb
+        ("Which specific countries qualify for the exception?", "place"),
+        ("Which countries qualify for the exception?", ""),  # a kind of country will do
     ],
 )
 def test_the_kind_of_fact_asked_for_is_read_from_the_wording(question: str, wants: str) -> None:
@@ -149,6 +151,17 @@ def test_what_a_threshold_measures_is_its_qualifier_not_total() -> None:
     part = only("What total processing performance threshold triggers the controls?")
     assert wanted_heads(part) == {"process", "performance"}
     assert not inflects(wanted_heads(part), "Projects worth a total of $200 billion were added.")
+
+
+def test_which_specific_countries_wants_countries_by_name() -> None:
+    part = only("Apart from China, which specific countries does the rule name?")
+    assert has_wanted("It names Japan and the Netherlands as partners.", part)
+    assert not has_wanted("It covers countries that have equivalent technical controls.", part)
+    assert not has_wanted("It reaches arms embargoed countries, including the PRC.", part)
+    assert not has_wanted("The U.S. Department of Commerce named no partners.", part)
+    assert not has_wanted("It protects U.S. national security interests.", part)
+    assert has_wanted("New Zealand's rules are similar.", part)
+    assert not has_wanted("A new rule covers the partners.", part)  # "new" is no New Zealand
 
 
 def test_on_what_date_wants_a_date_not_a_span() -> None:
