@@ -20,6 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from policybrief.citations import source_numbers
 from policybrief.errors import TemplateRenderError
 from policybrief.figures import event_date, figures_in
+from policybrief.text import content_words
 from policybrief.types import Briefing, Chunk, Citation, DocumentInfo, Statement
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
@@ -178,27 +179,52 @@ def _when(event: tuple[date, str]) -> str:
 
 
 def key_figures(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every amount, percentage, count and date in the quoted statements, once per source,
-    with the clause that first says what it measures ("October 17, 2023" in two sentences of
-    one source is one row)."""
-    rows: dict[tuple[str, tuple[int, ...]], dict[str, Any]] = {}
+    """Every amount, percentage, count and date in the quoted statements, once, with the clause
+    that first says what it measures and every source that gives it for the same thing
+    ("October 17, 2023" of the rules released that day, in two sources, is one row cited to
+    both; "$52.7 billion" that Alibaba invests and that the CHIPS Act appropriates are two)."""
+    rows: list[dict[str, Any]] = []
     for section in sections:
         for statement in section["statements"]:
             if not statement["supported"]:
                 continue
             for figure in figures_in(statement["text"]):
-                key = (figure.text, tuple(statement["cites"]))
-                rows.setdefault(
-                    key,
-                    {
-                        "figure": figure.text,
-                        "kind": figure.kind,
-                        "measures": figure.context,
-                        "cites": statement["cites"],
-                        "section": section["heading"],
-                    },
+                same = next(
+                    (
+                        row
+                        for row in rows
+                        if row["figure"] == figure.text
+                        and _same_measure(row["measures"], figure.context, figure.text)
+                    ),
+                    None,
                 )
-    return list(rows.values())
+                if same is None:
+                    rows.append(
+                        {
+                            "figure": figure.text,
+                            "kind": figure.kind,
+                            "measures": figure.context,
+                            "cites": list(statement["cites"]),
+                            "section": section["heading"],
+                        }
+                    )
+                else:
+                    same["cites"] += [c for c in statement["cites"] if c not in same["cites"]]
+    return rows
+
+
+# Words two clauses must share, besides the figure, to measure the same thing.
+SAME_MEASURE_WORDS = 2
+
+
+def _same_measure(first: str, second: str, figure: str) -> bool:
+    """Whether two clauses around one figure say it measures the same thing: the same
+    clause, or SAME_MEASURE_WORDS content words in common besides the figure's own."""
+    if first == second:
+        return True
+    own = set(content_words(figure))
+    shared = (set(content_words(first)) & set(content_words(second))) - own
+    return len(shared) >= SAME_MEASURE_WORDS
 
 
 def briefing_view(

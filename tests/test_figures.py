@@ -116,19 +116,20 @@ def test_the_timeline_orders_by_the_date_a_statement_reports_then_by_publication
     ]
 
 
-def test_key_figures_list_each_figure_once_with_its_citation() -> None:
+def test_key_figures_list_each_figure_once_with_every_source_that_gives_it() -> None:
     view = briefing_view(
         briefing(
             [
                 ("The act appropriates $52.7 billion for chips in total.", "2022-08-09"),
                 ("The act appropriates $52.7 billion for chips in total.", "2022-08-10"),
+                ("Alibaba will invest $52.7 billion in its cloud.", "2025-02-24"),
             ]
         ),
         as_of=None,
     )
     assert [(row["figure"], row["cites"]) for row in view["key_figures"]] == [
-        ("$52.7 billion", [1]),
-        ("$52.7 billion", [2]),
+        ("$52.7 billion", [1, 2]),
+        ("$52.7 billion", [3]),  # another thing it measures
     ]
     again = briefing_view(
         briefing(
