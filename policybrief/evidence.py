@@ -306,6 +306,7 @@ def candidate_sentences(
             )
             key = (chunk.doc_id, start)
             context = sentences.context(i)
+            setting = sentences.setting(i)
             # (text, start, end, keys, standalone) of each way to quote this sentence
             quotes: list[tuple[str, int, int, tuple[tuple[str, int], ...], bool]] = []
             listed = sentences.with_lead_in(i)
@@ -329,9 +330,7 @@ def candidate_sentences(
                 seen.add((chunk.doc_id, first, last))
                 citation = Citation(chunk.chunk_id, chunk.doc_id, first, last, chunk.page)
                 candidates.append(
-                    Candidate(
-                        quote, citation, keys, context, passage, standalone, sentences.setting(i)
-                    )
+                    Candidate(quote, citation, keys, context, passage, standalone, setting)
                 )
     return candidates
 

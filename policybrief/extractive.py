@@ -551,7 +551,7 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
         named += "".join(f"\n{name.title()}" for name in sorted(document.subjects))
     # (For a figure, date or person, counted by whole names: "the CHIPS and Science Act"
     # is one, so "How much of the CHIPS and Science Act money is for NASA?" names two.)
-    groups = name_groups(part.text, part.names) if part.wants else [(n,) for n in part.names]
+    groups = name_groups(part.text, part.names) if part.wants else tuple((n,) for n in part.names)
     specific = [s for g in groups if (s := tuple(n for n in g if n not in SCENE_NAMES))]
     met = sum(all(_names(part, n, named, document.text) for n in g) for g in specific)
     if len(groups) > 2 and 2 * met > len(specific):

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from policybrief.questions import mention_span, mentions, question_names
-from policybrief.text import FUNCTION_WORDS, split_sentences
+from policybrief.text import COMPARATIVES, FUNCTION_WORDS, split_sentences
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*")
 # "a few" and "a little" are not negations; "few" and "little" alone are ("little impact").
@@ -83,9 +83,6 @@ _CAUSE = re.compile(
     re.IGNORECASE,
 )
 _DIRECTION_WORDS = frozenset("before after more less over under up down".split())
-_COMPARATIVES = frozenset(
-    "more less fewer higher lower greater smaller larger bigger better worse earlier later".split()
-)
 _PASSIVE = re.compile(
     r"\b(?:by|from)\b|\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn)\b",
     re.IGNORECASE,
@@ -302,7 +299,7 @@ def _opposite(statement: str, source: str) -> str:
             continue
         if word in FUNCTION_WORDS and word not in _DIRECTION_WORDS:
             continue
-        if compared and word in _COMPARATIVES:
+        if compared and word in COMPARATIVES:
             continue
         for lemma in lemmas:
             for opposite in table.get(lemma, ()):

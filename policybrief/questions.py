@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from policybrief.text import (
+    COMPARATIVES,
     CURRENCY_CODE,
     CURRENCY_NAME,
     CURRENCY_SIGN,
@@ -634,9 +635,11 @@ def names_together(text: str, names: Sequence[str]) -> bool:
     return False
 
 
-def name_groups(text: str, names: Sequence[str]) -> list[tuple[str, ...]]:
+@functools.lru_cache(maxsize=256)
+def name_groups(text: str, names: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     """``names`` grouped by the run of capitalised words of ``text`` they stand in: "the CHIPS
-    and Science Act's money for NASA" has two names, (chips, science) and (nasa), not three."""
+    and Science Act's money for NASA" has two names, (chips, science) and (nasa), not three.
+    (Cached: every candidate sentence asks it of the same question.)"""
     groups: list[tuple[str, ...]] = []
     left = list(names)
     for phrase in _NAME_PHRASE.finditer(text.replace("’", "'")):
@@ -645,7 +648,7 @@ def name_groups(text: str, names: Sequence[str]) -> list[tuple[str, ...]]:
         if group:
             groups.append(group)
             left = [n for n in left if n not in group]
-    return groups + [(n,) for n in left]
+    return (*groups, *((n,) for n in left))
 
 
 def is_summary(question: str) -> bool:
@@ -938,9 +941,6 @@ _HOW_MUCH = re.compile(
     re.IGNORECASE,
 )
 _MONEY = frozenset("money funding cash capital financing revenue spending".split())
-_COMPARATIVES = frozenset(
-    "more less longer further farther higher lower bigger larger greater".split()
-)
 _EXACT_DAY = re.compile(r"\b(?:exact|precise|specific) (?:day|date)\b", re.IGNORECASE)
 _WHAT_DATE = re.compile(r"\b(?:what|which) (?:\w+ ){0,2}(?:date|day)\b", re.IGNORECASE)
 _SPAN_OF_TIME = re.compile(rf"(?:{_SPAN})[ -]{_UNIT}", re.IGNORECASE)  # "30 days", not "Monday"
@@ -973,7 +973,7 @@ def wanted_heads(part: QuestionPart) -> set[str]:
         # "How much storage…" wants a quantity of storage, not the phone's price
         much = _HOW_MUCH.search(part.text)
         noun = much.group(1) if much and much.group(1).islower() else ""
-        measured = {noun} - _MONEY - _COMPARATIVES - {""}
+        measured = {noun} - _MONEY - COMPARATIVES - {""}
         return _with_kin(priced | measured | (set(content_words(of.group(1))) if of else set()))
     if part.wants not in ("count", "date"):
         return set()

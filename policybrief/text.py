@@ -63,6 +63,12 @@ NUMBER_WORDS = {
     if word != "_"
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 # An ellipsis ends a sentence only as the end of a quotation ("…surveillance tools…’ Allowing").
+# Comparatives: a comparison may turn round with its terms ("more in A than B" is "fewer in B"),
+# and "how much longer does…" measures no "longer".
+COMPARATIVES = frozenset(
+    """more less fewer longer further farther higher lower greater smaller larger bigger better
+    worse earlier later""".split()
+)
 # Reference marks may follow a sentence's end ("…was Aguamenti.[5] This spell…").
 REFERENCE_MARKS = r"(?:\[(?:\d{1,3}|[a-z]|citation needed)\])*"
 _CANDIDATE = re.compile(rf"(?:[.!?]+|…(?=[\"'”’)\]]))[\"'”’)\]]*{REFERENCE_MARKS}(?=\s)")

@@ -174,7 +174,7 @@ def test_on_what_date_wants_a_date_not_a_span() -> None:
 
 def test_names_group_into_the_names_of_the_question() -> None:
     part = only("How much of the CHIPS and Science Act money is earmarked for NASA?")
-    assert name_groups(part.text, part.names) == [("chips", "science"), ("nasa",)]
+    assert name_groups(part.text, part.names) == (("chips", "science"), ("nasa",))
 
 
 def test_focus_words_leave_out_names_question_verbs_and_yardsticks() -> None:
