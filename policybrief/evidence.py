@@ -62,7 +62,11 @@ _META = re.compile(
     r"^(?:this (?:page|announcement|notice|document|section|site|release|newsletter)\b"
     r"|see (?:below|above)|click\b|read (?:the|more|lawmakers)|for (?:more|further) information"
     r"|a recording\b|the text of\b|welcome to\b|dear\b|subscribe|sign up|share this"
-    r"|(?:agency|action|rin|docket)\s*:)"
+    r"|(?:agency|action|rin|docket)\s*:"
+    # a speaker's courtesies ("Good afternoon, and welcome to…", "I would now like to turn the
+    # call over to…")
+    r"|good (?:morning|afternoon|evening)\b|thank you\b|thanks\b|ladies and gentlemen\b"
+    r"|i(?: would|'d|’d) (?:now )?like to (?:turn|hand)\b|i(?:'ll| will) now (?:turn|hand)\b)"
     r"|\b(?:is|are) available (?:here|at|below|online|on)\b|https?://|www\.|frequently asked"
     r"|\bFAQs?\b|\bcontact (?:us|the)\b",
     re.IGNORECASE,
@@ -134,10 +138,16 @@ def _quotable(text: str) -> bool:
 
 
 # A news release's dateline, before the sentence proper: a place in capitals or "City, D.C."
-# ("WASHINGTON, D.C. – ", "Washington, D.C.--", "BEIJING (Reuters) - "). (A rule's "DATES:
+# ("WASHINGTON, D.C. – ", "Washington, D.C.--", "BEIJING (Reuters) - "), maybe dated
+# ("BRUSSELS, March 4 (Meridian) - ", "Berlin, 6 March 2025 – "). (A rule's "DATES:
 # Effective date: This rule…" keeps its label: without it, "This rule" has nothing to stand on.)
+_DATELINE_DATE = (  # ", March 4", ", Oct. 9, 2025", ", 6 March 2025"
+    r",\s*(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s*\d{4})?"
+    r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{4})?)"
+)
 _DATELINE = re.compile(
-    r"(?:[A-Z]{3,}(?: [A-Z]{2,})*(?:, [A-Z][A-Z.]+)?|[A-Z][a-z]+(?: [A-Z][a-z]+)?, [A-Z]\.[A-Z]\.)"
+    rf"(?:[A-Z]{{3,}}(?: [A-Z]{{2,}})*(?:, [A-Z][A-Z.]+)?(?:{_DATELINE_DATE})?"
+    rf"|[A-Z][a-z]+(?: [A-Z][a-z]+)?(?:, [A-Z]\.[A-Z]\.|{_DATELINE_DATE}))"
     r"\s*(?:\([^)]{1,30}\)\s*)?(--|—|–|\s-\s)\s*(?=[A-Z“\"‘])"
 )
 

@@ -41,10 +41,13 @@ from policybrief.questions import (
     has_wanted,
     holds,
     inflects,
+    is_place,
     mention_count,
+    mention_span,
     mentions,
     mentions_any,
     name_groups,
+    names_another_country,
     names_together,
     shares_focus,
     speaks,
@@ -53,7 +56,7 @@ from policybrief.questions import (
     wanted_heads,
     without_since,
 )
-from policybrief.text import MONTH_NUMBERS, content_words
+from policybrief.text import FUNCTION_WORDS, MONTH_NAMES, MONTH_NUMBERS, content_words
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
 # Bump when the choice of sentences changes, so briefings written before are rebuilt.
@@ -561,6 +564,10 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
         # document) that names the rest; one name of three is another's figure ("Alibaba will
         # invest … in Shenzhen" for "How much is Tencent investing in Shenzhen, per Reuters?").
         named += f"\n{candidate.passage.chunk.text if part.wants else document.text}"
+    elif part.wants and _framed(part, candidate.text, named, document):
+        # A report about the question's names ("the Metro Times review of Mezcal Mexican") gives
+        # its figures without repeating them ("a taco al pastor for $4.50").
+        named += "".join(f"\n{name}" for name in sorted(document.subjects))
     for name in part.names:
         # An acronym a passage uses ("the SME IFR") is what the whole passage is about (for a
         # figure, date or person, one it repeats: "$174 billion for research, including NASA"
@@ -622,21 +629,68 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
         for s in part.speakers
     ):
         return False
-    if part.wants == "amount" and not _amount_of(part, candidate):
+    if part.wants == "amount" and not _amount_of(part, candidate, document.text):
         return False
     return not part.wants or has_wanted(candidate.text, part)
 
 
-def _names(part: QuestionPart, name: str, text: str, document_text: str) -> bool:
-    """Whether ``text`` names ``name``; a first name counts as named when ``text`` has the
-    capitalised last word ("Mr. Huang" for Jensen Huang) and the document the full name
-    ("Tencent Cloud" does not name Alibaba Cloud)."""
-    return mentions(text, name) or any(
-        lead == name
-        and re.search(rf"\b{last}\b", text)
-        and mentions(document_text, f"{lead} {last}")
-        for lead, last in part.forenames
+def _framed(part: QuestionPart, text: str, named: str, document: _Read) -> bool:
+    """Whether the names of the part that ``text`` (with its title and publisher, ``named``)
+    leaves out are all what its document is about, and ``text`` names no rival of them: for a
+    country, another country ("the EU's rules"); for anything else, another name the document
+    is about ("Alibaba will invest …" in a report on Baidu, Alibaba and Tencent)."""
+    missing = [n for n in part.names if not _names(part, n, named, document.text)]
+    if not missing or not all(n in document.subjects for n in missing):
+        return False
+    if all(is_place(n) for n in missing):
+        return not names_another_country(text, part.names)
+    return not any(
+        mention_count(document.text, other.casefold()) >= SUBJECT_MENTIONS
+        for other in _other_names(text, part, document.text)
     )
+
+
+def _other_names(text: str, part: QuestionPart, document_text: str) -> list[str]:
+    """The capitalised words of ``text`` that name something the part does not. Not those the
+    document also writes in lower case ("Residents"), nor a sentence's first word unless the
+    document capitalises it elsewhere ("Third, our board…")."""
+    found = []
+    for match in re.finditer(r"\b[A-Z][\w&'’-]*", text):
+        word = re.sub(r"['’]s$", "", match.group())
+        key = word.casefold()
+        if key in part.names or key in FUNCTION_WORDS or key in _CALENDAR:
+            continue
+        if re.search(rf"\b{re.escape(word.lower())}\b", document_text):
+            continue
+        if not text[: match.start()].strip(" “\"‘'(") and not re.search(
+            rf"[a-z,;] +{re.escape(word)}\b", document_text
+        ):
+            continue
+        found.append(word)
+    return found
+
+
+_CALENDAR = frozenset(
+    [m.lower() for m in MONTH_NAMES]
+    + "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+def _names(part: QuestionPart, name: str, text: str, document_text: str) -> bool:
+    """Whether ``text`` names ``name``; the leading word of a name of several words counts as
+    named when ``text`` gives the name's last word alone ("Mr. Huang" for Jensen Huang, "the
+    facility" for the German Raw Materials Security Facility) and the document the whole name
+    ("Tencent Cloud" does not name Alibaba Cloud)."""
+    if mentions(text, name):
+        return True
+    for lead, last in part.forenames:
+        if lead != name:
+            continue
+        alone = re.search(rf"\b{last}\b|\b[Tt]he {last.lower()}\b", text)
+        whole = rf"\b(?i:{re.escape(lead)})(?:\s+[A-Z][\w'’-]*){{0,4}}?\s+{last}\b"
+        if alone and re.search(whole, document_text):
+            return True
+    return False
 
 
 def _published_on(candidate: Candidate, day: tuple[int, int, str]) -> bool:
@@ -648,12 +702,25 @@ def _published_on(candidate: Candidate, day: tuple[int, int, str]) -> bool:
     )
 
 
-def _amount_of(part: QuestionPart, candidate: Candidate) -> bool:
+# A name introduced as one of several ("including NASA") shares the amount with the others.
+_INCLUDING = re.compile(
+    r"\b(?:including|includes|such as|among(?: them)?|notably)\s+(?:the\s+)?$", re.IGNORECASE
+)
+
+
+def _amount_of(part: QuestionPart, candidate: Candidate, document_text: str) -> bool:
     """Whether the sentence's amount is of what the part names: "How much is earmarked for
     NASA?" is not answered by "$174 billion for research, including NASA and the NSF" unless
     NASA stands beside the figure. Names of the document's own subject (its title) are exempt:
     they are what every figure in it is about."""
     text = candidate.text
+    # "our board has approved $45 million … at our Tucson plant": whose else? (but "$174
+    # billion … including NASA" is not all NASA's)
+    if not _other_names(text, part, document_text) and not any(
+        (span := mention_span(text, name)) and _INCLUDING.search(text[: span[0]])
+        for name in part.names
+    ):
+        return True
     words = text.split()
     at = [len(text[:start].split()) for start in amount_starts(text)]
     title = candidate.passage.document.title

@@ -64,14 +64,16 @@ _NAME_HEADS = frozenset(
     corporation center centre council board party fund database
     """.split()
 )
-# A country and its people: "the Indian-launched iPhone" in a report "in India".
+# A country, its people and its capital: "the Indian-launched iPhone" in a report "in India";
+# "How much has Berlin committed?" asks about Germany's money.
 _PEOPLES = tuple(
     tuple(name.replace("_", " ") for name in pair.split("/"))
     for pair in """
-    india/indian japan/japanese korea/korean russia/russian germany/german france/french
-    ireland/irish canada/canadian mexico/mexican brazil/brazilian australia/australian
-    taiwan/taiwanese italy/italian spain/spanish israel/israeli iran/iranian
-    ukraine/ukrainian netherlands/dutch barbados/barbadian/bajan pakistan/pakistani
+    india/indian/new_delhi japan/japanese/tokyo korea/korean russia/russian/moscow/kremlin
+    germany/german/berlin france/french/paris ireland/irish/dublin canada/canadian/ottawa
+    mexico/mexican brazil/brazilian australia/australian/canberra taiwan/taiwanese/taipei
+    italy/italian/rome spain/spanish/madrid israel/israeli iran/iranian/tehran
+    ukraine/ukrainian/kyiv netherlands/dutch barbados/barbadian/bajan pakistan/pakistani
     vietnam/vietnamese singapore/singaporean malaysia/malaysian egypt/egyptian
     saudi/saudi_arabia nigeria/nigerian sweden/swedish norway/norwegian finland/finnish
     greece/greek switzerland/swiss scotland/scottish wales/welsh indonesia/indonesian
@@ -92,8 +94,8 @@ _ALIASES = (
         "washington",
     ),
     ("china", "chinese", "prc", "people's republic of china", "ccp", "beijing"),
-    ("uk", "u.k", "united kingdom", "britain", "british"),
-    ("eu", "e.u", "european union"),
+    ("uk", "u.k", "united kingdom", "britain", "british", "london"),
+    ("eu", "e.u", "european union", "brussels"),
     ("ai", "artificial intelligence"),
     ("bis", "bureau of industry and security"),
     ("commerce", "department of commerce", "commerce department"),
@@ -112,6 +114,9 @@ _OTHER_COUNTRIES = """
 _COUNTRIES = tuple(
     name.replace("_", " ")
     for name in ("us", "china", "uk", *(people[0] for people in _PEOPLES), *_OTHER_COUNTRIES)
+)
+_PLACES = frozenset(
+    (*(n for group in _PEOPLES for n in group), *(n.replace("_", " ") for n in _OTHER_COUNTRIES))
 )
 # A name of several words ("United States", "European Union") is one name, its group's first.
 _SHORT_ALIAS = {name: group[0].upper() for group in _ALIASES for name in group if " " in name}
@@ -143,6 +148,12 @@ _SUMMARY = re.compile(
 _PRICED = (
     "price|prices|revenue|revenues|cost|costs|salary|valuation|budget|worth|profit|profits"
     "|capitali[sz]ation|capitali[sz]|market value|penalty|penalties|penalt|fines"
+)
+# Kinds of organisation whose name "which …" asks for (one: "which companies" may want kinds).
+_ORGANISATIONS = (
+    "bank|company|firm|agency|ministry|department|regulator|court|university|institute|utility"
+    "|lender|insurer|airline|refiner|manufacturer|maker|newspaper|publisher|developer|contractor"
+    "|supplier|operator|hospital|organi[sz]ation|association|union|think tank|consultancy"
 )
 # Offices whose holder "Which … secretary" asks for (the start of each word).
 _OFFICES = (
@@ -196,6 +207,8 @@ _WANTS = (
             r"^\s*who\b|\b(?:and|but|or) who\b"
             r"|\bwhich (?:other |\w+ )?(?:senators?|lawmakers?|officials?|people|persons?)\b"
             rf"|^\s*which (?:[\w.]+ ){{0,2}}(?:{_OFFICES})"
+            # "Which bank runs the facility?": one named organisation ("KfW")
+            rf"|^\s*which (?:[\w-]+ ){{0,2}}(?:{_ORGANISATIONS})\b"
             r"|\bwhat(?:'s|’s| is| was| are| were)\b.{1,60}\b(?:called|named)\b"
             r"|\bwhat(?:'s|’s| is| was) the name of\b|\bwhat (?:make|model|brand)\b",
             re.I,
@@ -728,7 +741,12 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
     """Whether ``text`` holds the kind of fact the part asks for; for "how many X", a number
     that counts X ("two rules", not "two new license requirements" for "how many ECCNs")."""
     if part.wants == "amount":
-        return bool(_AMOUNT_IN_TEXT.search(text))
+        if _AMOUNT_IN_TEXT.search(text):
+            return True
+        # a quantity of something else, in its own units ("five months of inventory")
+        return bool(_measured(part)) and bool(
+            _COUNT_IN_TEXT.search(_DAY.sub(" ", _YEAR.sub(" ", text)))
+        )
     if part.wants == "count":
         if _VOTE.search(part.text):  # "What was the Senate vote?" wants the tally: "(64–33)"
             return bool(_TALLY.search(text))
@@ -759,6 +777,7 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
             after = text[whole[1] if whole else match.end() :].lstrip(" ,").split()
             after = after[:DATED_WINDOW]
             around = _BRIEF_ADJECTIVE.sub(" ", " ".join(before + after))
+            around = _TAKING_EFFECT.sub(" take effect ", around)  # "comes into force on…"
             if not heads or inflects(heads, around):
                 return True
         return False
@@ -787,6 +806,18 @@ _ACTOR = re.compile(
     r"\s+(?:Department|Senators?|Senate|House|Congress|[Gg]overnment|Commerce|Bureau|Treasury"
     r"|Administration|officials?|companies|firms)\b"
 )
+
+
+def is_place(name: str) -> bool:
+    """Whether ``name`` is a country, a bloc or one of their peoples or capitals."""
+    return name in SCENE_NAMES or name in _PLACES
+
+
+def names_another_country(text: str, names: Collection[str]) -> bool:
+    """Whether ``text`` names a country or bloc other than those of ``names`` ("the EU's
+    rules" in a report on China's)."""
+    own = {spelling for name in names for spelling in _ALIAS_OF.get(name, (name,))}
+    return any(place not in own and mentions(text, place) for place in (*_COUNTRIES, "eu"))
 
 
 def _names_country(text: str, place: str) -> bool:
@@ -843,7 +874,13 @@ def _same_day(day: tuple[int, int, str], part: QuestionPart) -> bool:
 DATED_WINDOW = 10
 # "25 and 50 separate potential projects": how far after a number the counted thing may come.
 COUNTED_WINDOW = 5
-_VOTE = re.compile(r"\bvotes?\b", re.IGNORECASE)
+# A question after the vote itself ("What was the Senate vote…", "vote tally", "margin of the
+# vote"), not one that mentions a vote ("…for the NYCHA vote to be valid?")
+_VOTE = re.compile(
+    r"\bvotes?\s+(?:count|tally|margin|split)\b|\bwhat (?:was|were) the (?:[\w-]+ ){0,3}votes?\b"
+    r"|^\W*(?:[\w-]+ ){0,2}votes? on\b|\bmargin of (?:the )?votes?\b|\bhow many votes\b",
+    re.IGNORECASE,
+)
 _TALLY = re.compile(
     r"(?<![$€£\d.,])\b\d{1,3}\s?[–—-]\s?\d{1,3}\b(?![–—-]\d|\s*(?:[mb]illion|trillion|percent|%))"
 )
@@ -883,6 +920,8 @@ _KIN = {
         ("enact enacted enactment", "sign pass"),  # "signed into law on August 9, 2022"
         # "How much does it cost?": "priced at", "comes in at Rs 42,900, half the price of…"
         ("cost costs", "price priced retail"),
+        ("worth valuation", "value valued"),  # "what was it worth?": "The estimated value…"
+        ("price prices", "quoted"),  # "quoted the metal at $720 per kilogram"
     )
     for stem in content_words(words)
 }
@@ -936,8 +975,8 @@ _EVENT_WORDS = (
 # "How much storage does…" (a noun, then its verb), not "How much does…", "How much goes to…"
 # or "How much money…"
 _HOW_MUCH = re.compile(
-    r"\bhow much ([a-z]{4,}) (?=(?:does|did|do|is|was|are|were|will|would|has|have|had|can"
-    r"|could|should)\b)",
+    r"\bhow much ((?:[a-z]+ ){0,2}[a-z]{4,}) (?=(?:does|did|do|is|was|are|were|will|would|has"
+    r"|have|had|can|could|should)\b)",
     re.IGNORECASE,
 )
 _MONEY = frozenset("money funding cash capital financing revenue spending".split())
@@ -971,9 +1010,7 @@ def wanted_heads(part: QuestionPart) -> set[str]:
         priced = {w for w in content_words(part.text) if re.fullmatch(_PRICED, w)}
         of = _AMOUNT_OF.search(part.text)  # "What bail amount…" wants bail, not a fine
         # "How much storage…" wants a quantity of storage, not the phone's price
-        much = _HOW_MUCH.search(part.text)
-        noun = much.group(1) if much and much.group(1).islower() else ""
-        measured = {noun} - _MONEY - COMPARATIVES - {""}
+        measured = _measured(part)
         return _with_kin(priced | measured | (set(content_words(of.group(1))) if of else set()))
     if part.wants not in ("count", "date"):
         return set()
@@ -988,6 +1025,18 @@ def wanted_heads(part: QuestionPart) -> set[str]:
         words.update(w for w in content_words(asked) if w.startswith(_EVENT_WORDS))
     return _with_kin(
         words - set(content_words(" ".join(part.names))) - _QUESTION_VERBS - _HEAD_MODIFIERS
+    )
+
+
+def _measured(part: QuestionPart) -> set[str]:
+    """What "how much" measures when it is not money: "How much storage does…", "how much
+    gallium inventory does it have?" (a quantity in any unit: "five months of inventory")."""
+    much = _HOW_MUCH.search(part.text)
+    if not much or not much.group(1).islower():
+        return set()
+    words = set(content_words(much.group(1)))
+    return (
+        set() if words & _MONEY else words - COMPARATIVES - set(content_words(" ".join(part.names)))
     )
 
 

@@ -79,6 +79,9 @@ def corpus_files(corpus: str) -> list[Path]:
         pages = SHARED / "eval" / "html-extraction" / "pages"
         names = (DATA / f"{corpus}_pages.txt").read_text(encoding="utf-8").splitlines()
         return [pages / name for name in names if name.strip()]
+    own = DATA / "corpora" / corpus  # corpora written for this benchmark
+    if own.is_dir():
+        return sorted(p for p in own.iterdir() if p.is_file())
     if corpus != "corpus-dev":
         raise SystemExit(f"unknown corpus {corpus!r} in the questions")
     return sorted(p for p in (SHARED / "corpus-dev").glob("*.md") if p.name != "README.md")
@@ -211,17 +214,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--show", action="store_true", help="print every answer and briefing")
+    parser.add_argument(
+        "--splits", help="only these question splits (comma-separated), and no briefings"
+    )
     args = parser.parse_args()
+    only = set(args.splits.split(",")) if args.splits else None
     questions = [
-        json.loads(line)
+        row
         for path in sorted(DATA.glob("questions*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
+        for row in [json.loads(line)]
+        if only is None or row["split"] in only
     ]
     with tempfile.TemporaryDirectory() as tmp:
+        briefed = [] if only else ["sample", "corpus-dev"]
         projects = {
             corpus: build_project(Path(tmp) / corpus, corpus_files(corpus))
-            for corpus in dict.fromkeys(["sample", "corpus-dev", *(q["corpus"] for q in questions)])
+            for corpus in dict.fromkeys([*briefed, *(q["corpus"] for q in questions)])
         }
         rows = ask_all(projects, questions, args.show)
         splits = [*dict.fromkeys(r["split"] for r in rows), "all"]
@@ -229,16 +239,21 @@ def main() -> int:
             split: question_figures([r for r in rows if split == "all" or r["split"] == split])
             for split in splits
         }
-        figures["briefings"] = [
-            briefing_figures(
-                projects["sample"], SAMPLE_SPEC, DATA / "facts/ai-independence.json", args.show
-            )
-        ] + [
-            briefing_figures(
-                projects["corpus-dev"], spec, DATA / "facts" / f"{spec.stem}.json", args.show
-            )
-            for spec in sorted((DATA / "specs").glob("*.yaml"))
-        ]
+        figures["briefings"] = (
+            []
+            if only
+            else [
+                briefing_figures(
+                    projects["sample"], SAMPLE_SPEC, DATA / "facts/ai-independence.json", args.show
+                )
+            ]
+            + [
+                briefing_figures(
+                    projects["corpus-dev"], spec, DATA / "facts" / f"{spec.stem}.json", args.show
+                )
+                for spec in sorted((DATA / "specs").glob("*.yaml"))
+            ]
+        )
         for project in projects.values():
             project.close()
     print(json.dumps(figures, indent=1))

@@ -75,6 +75,8 @@ def test_a_dateline_is_left_out_of_the_quote_and_a_rule_s_label_kept() -> None:
         "Washington, D.C.--Today, the Department of Commerce released three new rules.\n"
         "NVIDIA – the chipmaker – said it would comply with every new rule.\n"
         "SMIC – China's largest chipmaker – said it had made advanced chips.\n"
+        "BRUSSELS, March 4 (Meridian) - Gallium prices rose 22% after the announcement.\n"
+        "Berlin, 6 March 2025 – The ministry launched a facility worth €480 million.\n"
         "DATES: Effective date: This rule is effective September 6, 2024."
     )
     found = candidate_sentences([passage(text, start=50)])
@@ -83,6 +85,8 @@ def test_a_dateline_is_left_out_of_the_quote_and_a_rule_s_label_kept() -> None:
         "Today, the Department of Commerce released three new rules.",
         "NVIDIA – the chipmaker – said it would comply with every new rule.",
         "SMIC – China's largest chipmaker – said it had made advanced chips.",  # an aside
+        "Gallium prices rose 22% after the announcement.",
+        "The ministry launched a facility worth €480 million.",
         "DATES: Effective date: This rule is effective September 6, 2024.",
     ]
     for candidate in found:
@@ -637,3 +641,73 @@ def test_a_section_s_budget_has_room_for_every_part_of_every_question() -> None:
     )
     assert section_budget(SectionSpec("Congress", questions)) == 7 + 2
     assert section_budget(SectionSpec("Congress", questions, max_statements=3)) == 3
+
+
+def test_a_figure_in_a_report_about_the_named_subject_need_not_repeat_its_name() -> None:
+    review = passage(
+        "Mezcal Mexican opened in Midtown last spring. The menu at Mezcal Mexican is long. "
+        "Mezcal Mexican serves eleven tacos. "
+        "I was less enthusiastic about a taco al pastor for $4.50, the price of three elsewhere.",
+        title="Beyond familiar fare",
+    )
+    assert "$4.50" in " ".join(texts(answer(["What did a taco cost at Mezcal Mexican?"], [review])))
+    # … but a sentence that names another subject of the report gives that one's figure
+    rivals = passage(
+        "Tencent and Alibaba both build AI. Tencent has a model. Alibaba has a model. "
+        "Tencent is in Shenzhen. Alibaba is in Hangzhou. Alibaba will invest $52 billion in AI."
+    )
+    assert texts(answer(["How much will Tencent invest in AI?"], [rivals])) == []
+
+
+def test_a_date_in_a_report_on_a_country_s_rules_need_not_name_the_country() -> None:
+    report = passage(
+        "China announced new export rules. China requires a licence per shipment. "
+        "China said the rules are lawful. The new export licences come into force on April 1.",
+        title="Export licences",
+    )
+    question = "When do China's new export licences come into force?"
+    assert texts(answer([question], [report])) == [
+        "The new export licences come into force on April 1."
+    ]
+    other = passage(
+        "China announced new export rules. China requires a licence per shipment. "
+        "China said the rules are lawful. The EU's new export licences come into force on"
+        " April 1.",
+        title="Export licences",
+    )
+    assert texts(answer([question], [other])) == []
+
+
+def test_an_amount_in_a_sentence_naming_nothing_else_is_the_named_place_s() -> None:
+    call = passage(
+        "Third, our board has approved $45 million of capital spending on a gallium recycling"
+        " line at our Tucson plant.",
+        title="Corvane earnings call",
+    )
+    question = "How much capital spending has Corvane approved for the Tucson recycling line?"
+    assert texts(answer([question], [call])) == [call.chunk.text]
+
+
+def test_a_capital_stands_for_its_country() -> None:
+    opinion = passage("Germany's €480 million raw materials facility is a sensible response.")
+    question = "How much money has Berlin committed to its raw materials facility?"
+    assert texts(answer([question], [opinion])) == [opinion.chunk.text]
+
+
+def test_a_shortened_name_counts_when_the_document_gives_the_whole_name() -> None:
+    release = passage(
+        "The ministry launched the Raw Materials Security Facility today. "
+        "The facility will be administered by KfW on behalf of the government.",
+        title="Press release",
+    )
+    question = "Which bank administers the Raw Materials Security Facility?"
+    found = texts(answer([question], [release]))
+    assert found == ["The facility will be administered by KfW on behalf of the government."]
+
+
+def test_a_speaker_s_courtesies_are_framing() -> None:
+    greeting = passage("Good afternoon, and welcome to the fourth-quarter earnings call.")
+    handover = passage("I would now like to turn the call over to Elise Navarro.")
+    fact = passage("Full-year revenue reached $1.2bn, up 9% from 2023.")
+    scores = [quality(c) for p in (greeting, handover, fact) for c in candidate_sentences([p])]
+    assert scores[0] < 0 and scores[1] < 0 and scores[2] > 0

@@ -204,8 +204,14 @@ def test_a_hyphenated_name_keeps_its_named_pieces() -> None:
 
 def test_a_price_or_revenue_question_wants_that_figure_not_any_amount() -> None:
     part = only("What is Alibaba's current share price?")
-    assert part.wants == "amount" and wanted_heads(part) == {"price"}
+    assert part.wants == "amount" and wanted_heads(part) == {"price", "quot"}  # "quoted at"
     assert wanted_heads(only("How much is Alibaba investing?")) == set()
+
+
+def test_what_something_is_worth_is_answered_by_its_value() -> None:
+    part = analyse("How much cocaine was found, and what was it estimated to be worth?")[1]
+    assert inflects(wanted_heads(part), "The estimated value is $4.3 million.")
+    assert not inflects(wanted_heads(part), "The boat cost $40,000.")
 
 
 def test_a_penalty_question_wants_the_penalty_not_any_figure() -> None:
@@ -601,3 +607,25 @@ def test_the_new_rules_leave_near_misses_unanswered_and_old_answers_answered() -
     # a country whose name reads as a list stays one inside a longer list or possessive
     assert split_names("What is Antigua and Barbuda's ranking?")[0][1] == ""
     assert only("What did Varadkar reveal about NPHET's advice?").speakers == ("varadkar",)
+
+
+def test_a_question_that_mentions_a_vote_wants_a_tally_only_when_it_asks_for_the_vote() -> None:
+    share = only("What minimum share of residents must take part for the NYCHA vote to be valid?")
+    assert has_wanted("At least 20 percent of the eligible population must participate.", share)
+    tally = only("Senate vote tally on CHIPS?")
+    assert not has_wanted("The act includes $39 billion in subsidies.", tally)
+
+
+def test_how_much_of_something_other_than_money_wants_a_quantity_in_its_units() -> None:
+    part = only("How much gallium inventory does the company have?")
+    assert has_wanted("We have about five months of gallium inventory on hand.", part)
+    assert not has_wanted("We have gallium inventory on hand.", part)
+    money = only("How much money does the company have?")
+    assert not has_wanted("We have five months of inventory.", money)
+
+
+def test_which_bank_or_company_asks_for_a_name() -> None:
+    part = only("Which bank runs the German Raw Materials Security Facility?")
+    assert part.wants == "who"
+    assert has_wanted("The facility will be administered by KfW.", part)
+    assert not has_wanted("The reserves will be released to companies at cost.", part)
