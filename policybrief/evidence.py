@@ -62,6 +62,10 @@ _META = re.compile(
     r"^(?:this (?:page|announcement|notice|document|section|site|release|newsletter)\b"
     r"|see (?:below|above)|click\b|read (?:the|more|lawmakers)|for (?:more|further) information"
     r"|a recording\b|the text of\b|welcome to\b|dear\b|subscribe|sign up|share this"
+    # a page's links to other pages ("Related:", "You might also like:", "Most read")
+    r"|related(?: articles| stories| content| coverage| reading| news)?\s*:|see also\b"
+    r"|you (?:may|might) also like\b|recommended\b|most (?:read|popular|viewed)\b|trending\b"
+    r"|read next\b|further reading\b|more (?:on this|stories|from)\b"
     r"|(?:agency|action|rin|docket)\s*:"
     # a speaker's courtesies ("Good afternoon, and welcome to…", "I would now like to turn the
     # call over to…")
@@ -97,7 +101,8 @@ class Candidate:
     section is not quoted again in another; ``context`` is the sentence before and after, where
     a name the question asks about may stand instead; ``setting`` is the section heading and
     the line that introduces the sentence's list ("… Interim Final Rule” (SME IFR):"), which
-    say what the sentence is about as a title does.
+    say what the sentence is about as a title does; ``turn`` is who speaks it, when its line
+    opens with a speaker's label ("SEN. ALVAREZ: …", "Dr. Raman: …").
     """
 
     text: str
@@ -107,6 +112,7 @@ class Candidate:
     passage: Passage
     standalone: bool = True
     setting: str = ""
+    turn: str = ""  # the speaker label of its line in a transcript ("SEN. ALVAREZ")
 
     @property
     def title(self) -> str:
@@ -150,6 +156,10 @@ _DATELINE = re.compile(
     rf"|[A-Z][a-z]+(?: [A-Z][a-z]+)?(?:, [A-Z]\.[A-Z]\.|{_DATELINE_DATE}))"
     r"\s*(?:\([^)]{1,30}\)\s*)?(--|—|–|\s-\s)\s*(?=[A-Z“\"‘])"
 )
+
+
+# A transcript's speaker label, opening a line: "SEN. ALVAREZ: ", "Dr. Priya Raman: ".
+_TURN = re.compile(r"^\s*(?:\*\*)?((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)(?:\*\*)?\s*:\s")
 
 
 def _closes(mark: str, text: str) -> bool:
@@ -221,6 +231,16 @@ class _Sentences:
             if line.endswith(":") and not _META.search(line):
                 return f"{self.chunk.heading}\n{line}"
         return self.chunk.heading
+
+    def turn(self, i: int) -> str:
+        """The speaker label that opens sentence ``i``'s line, if any ("SEN. ALVAREZ")."""
+        start = self.spans[i][0] - self.chunk.start
+        line_start = self.chunk.text.rfind("\n", 0, start) + 1
+        line = self.chunk.text[line_start:start]
+        if line_start == 0 and self.before and not self.before.endswith("\n"):
+            line = self.before.rsplit("\n", 1)[-1] + line
+        label = _TURN.match(line + self.texts[i])  # (the label may open the sentence itself)
+        return label.group(1) if label else ""
 
     def quote(self, start: int, end: int) -> str:
         return self.chunk.text[start - self.chunk.start : end - self.chunk.start]
@@ -317,6 +337,7 @@ def candidate_sentences(
             key = (chunk.doc_id, start)
             context = sentences.context(i)
             setting = sentences.setting(i)
+            turn = sentences.turn(i)
             # (text, start, end, keys, standalone) of each way to quote this sentence
             quotes: list[tuple[str, int, int, tuple[tuple[str, int], ...], bool]] = []
             listed = sentences.with_lead_in(i)
@@ -340,7 +361,7 @@ def candidate_sentences(
                 seen.add((chunk.doc_id, first, last))
                 citation = Citation(chunk.chunk_id, chunk.doc_id, first, last, chunk.page)
                 candidates.append(
-                    Candidate(quote, citation, keys, context, passage, standalone, setting)
+                    Candidate(quote, citation, keys, context, passage, standalone, setting, turn)
                 )
     return candidates
 

@@ -101,6 +101,30 @@ PARAPHRASE_FLOOR = 0.45
 AMOUNT_WINDOW = 8
 # What a summary adds for a document's first sentence: a report's lead says what it is about.
 LEAD_WEIGHT = 0.1
+# What a sentence stating a reason ("because…") adds for a "why" question, and one giving
+# advice ("try taking it with a meal") for a question about what someone recommends.
+REASON_WEIGHT = 0.15
+_WHY = re.compile(
+    r"^\W*why\b|\b(?:and|but|or) why\b|\bwhat (?:is|was|are|were) the (?:main )?reasons?\b"
+    r"|\bjustif(?:y|ied|ies|ication)\b|\bexplain why\b|\bwhat (?:caused|drove|prompted|led to)\b",
+    re.IGNORECASE,
+)
+_REASON = re.compile(
+    r"\b(?:because|due to|owing to|as a result of|driven by|in order to|so that|the reasons?"
+    r"|on the grounds|intended to|aimed at|citing|in response to"
+    r"|to (?:safeguard|protect|prevent))\b",
+    re.IGNORECASE,
+)
+_ASKS_ADVICE = re.compile(
+    r"\b(?:recommend\w*|advi[sc]e\w*|suggest\w*|urg(?:e|es|ed|ing)|call(?:s|ed)? (?:on|for))\b",
+    re.IGNORECASE,
+)
+_ADVICE = re.compile(
+    r"\b(?:should|ought to|recommend\w*|advis\w*|suggest\w*|urg(?:e|es|ed|ing)|calls? (?:on|for)"
+    r"|try|consider|make sure|need to|must)\b",
+    re.IGNORECASE,
+)
+_CLAUSES = ((_WHY, _REASON), (_ASKS_ADVICE, _ADVICE))
 # A candidate that contains the best one may replace it if it scores this close.
 WIDER_MARGIN = 0.05
 _WANTED_WORDS = {
@@ -262,6 +286,13 @@ class ExtractiveGenerator:
         else:
             passage = np.array([c.passage.score for c in candidates])
             score = relevance + LEXICAL_WEIGHT * coverage + PASSAGE_WEIGHT * passage + bonus
+            # "Why…?" is answered by a sentence that gives a reason, "What do they recommend?"
+            # by one that gives advice
+            for asked, given in _CLAUSES:
+                if asked.search(part.text):
+                    score = score + REASON_WEIGHT * np.array(
+                        [bool(given.search(c.text)) for c in candidates]
+                    )
             if part.subject:  # one of a list of names: the sentence about it, alone if can be
                 others = np.array(
                     [sum(mentions(c.text, n) for n in part.siblings) for c in candidates]
@@ -296,7 +327,8 @@ class ExtractiveGenerator:
             on_point = np.array(
                 [
                     all(
-                        speaks(f"{c.context}\n{c.text}", c.title, c.passage.document.source, s)
+                        mentions(c.turn, s)
+                        or speaks(f"{c.context}\n{c.text}", c.title, c.passage.document.source, s)
                         for s in part.speakers
                     )
                     for c in candidates
@@ -547,7 +579,7 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
     # Hartley throughout). When a part asks for a figure, date or person, not there: Alibaba's
     # figure beside a sentence about Tencent is not Tencent's figure.
     info = candidate.passage.document
-    named = f"{info.title}\n{info.source}\n{candidate.text}"
+    named = f"{info.title}\n{info.source}\n{candidate.turn}\n{candidate.text}"
     if not part.wants:
         named += f"\n{candidate.context}"
         # capitalised, as names ("Hartley"), for the check of a shortened name below
@@ -625,7 +657,9 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
     spoken = f"{candidate.context}\n{candidate.text}"
     publisher = candidate.passage.document.source
     if not all(
-        speaks(spoken, candidate.title, publisher, s) or (part.by_deed and acts(candidate.text, s))
+        mentions(candidate.turn, s)
+        or speaks(spoken, candidate.title, publisher, s)
+        or (part.by_deed and acts(candidate.text, s))
         for s in part.speakers
     ):
         return False

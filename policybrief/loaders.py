@@ -244,11 +244,30 @@ class _Paragraphs:
         self.lines = []
 
 
+MAX_AUTHOR = 60  # characters: a longer "author" is a blurb
+MAX_AUTHORS = 3
+BYLINE_REACH = 1500  # characters from the top of a document where its byline stands
+# "By Priya Raman", "**Opinion** | By Priya Raman | Published…", not "By 2030" or "By contrast"
+_BYLINE = re.compile(
+    r"(?:^|\|)[ \t*_]*By[ \t]+"
+    r"([A-Z][\w'’.-]+(?:[ \t]+(?:[A-Z][\w'’.-]+|de|van|von|da|di|bin)){1,3})[ \t*_]*(?=$|[|,\n])",
+    re.MULTILINE,
+)
+
+
+def byline(text: str) -> str:
+    """The author a document's byline names, or ""."""
+    found = _BYLINE.search(text)
+    return found.group(1).strip() if found else ""
+
+
 def _document(stem: str, doc_id: str, display: str, builder: _Builder, **meta: Any) -> Document:
     text = builder.text()
     if not text.strip():
         raise LoadError(display, "no text found")
     title = meta.pop("title", "") or stem.replace("_", " ").replace("-", " ")
+    if not meta.get("source"):  # an opinion piece is its author's: "What does Raman argue?"
+        meta["source"] = byline(text[:BYLINE_REACH])
     return Document(
         doc_id=doc_id,
         path=display,
@@ -441,9 +460,21 @@ def parse_html(html: str, doc_id: str, display: str, stem: str) -> Document:
         url = url or metadata.url or ""
     site = source or (metadata.sitename if metadata is not None else "") or ""
     title = _without_site(title, site)  # "Rule on chips | Example Trade Monitor"
+    if metadata is not None and metadata.author:  # an analysis is its author's
+        source = _with_authors(source, metadata.author)
     return _document(
         stem, doc_id, display, builder, title=title, published=published, source=source, url=url
     )
+
+
+def _with_authors(source: str, authors: str) -> str:
+    """ "Jana Koller, Pieter Van Acker, Meridian" from the page's authors ("Jana Koller; Pieter
+    Van Acker; Meridian") and its publisher; a long list of staff is left out."""
+    names = [" ".join(a.split()) for a in authors.split(";")]
+    names = [n for n in dict.fromkeys(names) if n and n.casefold() not in source.casefold()]
+    if not names or len(names) > MAX_AUTHORS or any(len(n) > MAX_AUTHOR for n in names):
+        return source
+    return ", ".join([*names, source] if source else names)
 
 
 def _marks_main(html: str) -> bool:

@@ -780,6 +780,9 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
             around = _TAKING_EFFECT.sub(" take effect ", around)  # "comes into force on…"
             if not heads or inflects(heads, around):
                 return True
+            # "From April 1, exporters will need…" is when a rule starts to apply
+            if heads & _STARTING and _FROM_DATE.search(text[: match.start()]):
+                return True
         return False
     if part.wants == "place":  # a country the question does not name ("Apart from China…")
         asked = part.text.replace("’", "'")  # and that sets no scene ("U.S. national security")
@@ -991,6 +994,9 @@ _DURATION = re.compile(
 )
 _AMOUNT_OF = re.compile(r"\bwhat (\w+) (?:amount|sum|value)\b", re.IGNORECASE)
 # Ways of saying a rule takes effect that share no word with "effective".
+# A date a rule applies from: "From April 1, …", "as of 1 July", "with effect from…"
+_FROM_DATE = re.compile(r"\b(?:[Ff]rom|as of|starting(?: on)?|beginning(?: on)?)\s+$")
+_STARTING = set(content_words("effect start begin apply"))
 _TAKING_EFFECT = re.compile(
     r"\b(?:kick(?:s|ed|ing)?|phas(?:ed|ing))\s+in\b"
     r"|\b(?:come|comes|came|coming|enter|enters|entered|entering)\s+into\s+force\b"

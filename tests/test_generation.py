@@ -711,3 +711,41 @@ def test_a_speaker_s_courtesies_are_framing() -> None:
     fact = passage("Full-year revenue reached $1.2bn, up 9% from 2023.")
     scores = [quality(c) for p in (greeting, handover, fact) for c in candidate_sentences([p])]
     assert scores[0] < 0 and scores[1] < 0 and scores[2] > 0
+
+
+def test_a_why_question_prefers_the_sentence_that_gives_a_reason() -> None:
+    p = passage(
+        "American buyers of gallium are exposed, analysts in London said on Tuesday. "
+        "American buyers of gallium are exposed because the rules bar re-exports."
+    )
+    found = texts(answer(["Why are American buyers of gallium exposed?"], [p], count=1))
+    assert found == ["American buyers of gallium are exposed because the rules bar re-exports."]
+
+
+def test_a_transcript_s_speaker_label_makes_the_turn_theirs() -> None:
+    p = passage(
+        "Hearing on the data centre moratorium\n"
+        "SEN. ALVAREZ: The moratorium buys time. The grid cannot take more load this decade.\n"
+        "DR. RAMAN: The grid can take more load if rates change.\n"
+    )
+    found = texts(answer(["What did Senator Alvarez say about grid load?"], [p]))
+    assert "The grid cannot take more load this decade." in found
+    assert "DR. RAMAN: The grid can take more load if rates change." not in found
+
+
+def test_links_to_other_pages_are_not_quoted() -> None:
+    p = passage(
+        "Related:\nLive: China tightens export licensing for gallium and rare earths\n"
+        "You might also like:\n- Germany unveils raw materials reserve as China tightens licences\n"
+    )
+    assert candidate_sentences([p]) == []
+
+
+def test_a_question_about_advice_prefers_the_sentence_that_gives_it() -> None:
+    p = passage(
+        "Dietitians see nausea from a multivitamin, a dietitian in Ohio said on Tuesday. "
+        "For nausea from a multivitamin, try taking it with a meal."
+    )
+    question = "What do dietitians recommend for nausea from a multivitamin?"
+    found = texts(answer([question], [p], count=1))
+    assert found == ["For nausea from a multivitamin, try taking it with a meal."]

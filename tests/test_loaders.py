@@ -418,3 +418,28 @@ def test_a_bad_sidecar_is_a_clear_load_error(tmp_path: Path, sidecar: str, reaso
     write(tmp_path, "report.pdf.yaml", sidecar)
     with pytest.raises(LoadError, match=reason):
         load_document(path, "report.pdf")
+
+
+def test_a_byline_names_the_document_s_author(tmp_path: Path) -> None:
+    page = tmp_path / "oped.md"
+    page.write_text(
+        "# Licences are a throttle\n\n**Opinion** | By Priya Raman | Published 12 March 2025\n\n"
+        "By contrast with 2023, every shipment now needs its own licence.\n",
+        encoding="utf-8",
+    )
+    assert load_document(page, "oped.md").source == "Priya Raman"
+    plain = tmp_path / "note.txt"
+    plain.write_text("By 2030 the grid will need twice the capacity.\n", encoding="utf-8")
+    assert load_document(plain, "note.txt").source == ""
+
+
+def test_a_page_s_authors_stand_beside_its_publisher(tmp_path: Path) -> None:
+    body = "<p>" + "Democrats weigh endorsements before the caucuses in Iowa. " * 20 + "</p>"
+    page = tmp_path / "analysis.html"
+    page.write_text(
+        '<html><head><meta property="og:site_name" content="FiveThirtyEight">'
+        '<meta name="author" content="Perry Bacon Jr.; FiveThirtyEight">'
+        f"<title>Endorsements</title></head><body><article>{body}</article></body></html>",
+        encoding="utf-8",
+    )
+    assert load_document(page, "analysis.html").source == "Perry Bacon Jr, FiveThirtyEight"

@@ -629,3 +629,9 @@ def test_which_bank_or_company_asks_for_a_name() -> None:
     assert part.wants == "who"
     assert has_wanted("The facility will be administered by KfW.", part)
     assert not has_wanted("The reserves will be released to companies at cost.", part)
+
+
+def test_a_rule_applies_from_the_date_it_applies_from() -> None:
+    part = only("When do the new export licences come into force?")
+    assert has_wanted("From April 1, exporters will need a licence for each shipment.", part)
+    assert not has_wanted("Exporters will need licences, the ministry said on April 1.", part)
