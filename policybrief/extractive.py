@@ -115,8 +115,10 @@ _REASON = re.compile(
     r"|to (?:safeguard|protect|prevent))\b",
     re.IGNORECASE,
 )
+# "What does the dietitian recommend?", "What advice…": not "the letter urging Lutnick to…"
 _ASKS_ADVICE = re.compile(
-    r"\b(?:recommend\w*|advi[sc]e\w*|suggest\w*|urg(?:e|es|ed|ing)|call(?:s|ed)? (?:on|for))\b",
+    r"\b(?:what|which|how)\b[^?]*\b(?:recommend(?:s|ed)?|advise[sd]?|suggest(?:s|ed)?|urge[sd]?"
+    r"|propose[sd]?|call(?:s|ed)? for)\b|\b(?:recommendations?|advice|suggestions?)\b",
     re.IGNORECASE,
 )
 _ADVICE = re.compile(

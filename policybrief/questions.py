@@ -147,7 +147,8 @@ _SUMMARY = re.compile(
 # What a figure in money measures: a question about one wants that figure, not any amount.
 _PRICED = (
     "price|prices|revenue|revenues|cost|costs|salary|valuation|budget|worth|profit|profits"
-    "|capitali[sz]ation|capitali[sz]|market value|penalty|penalties|penalt|fines"
+    "|capitali[sz]ation|capitali[sz]|market value|penalty|penalties|penalt|fines|fees?|levy"
+    "|levies|tolls?|fares?"
 )
 # Kinds of organisation whose name "which …" asks for (one: "which companies" may want kinds).
 _ORGANISATIONS = (
@@ -187,7 +188,9 @@ _WANTS = (
         re.compile(
             r"^\s*when\b|\b(?:and|but|or) when\b|\b(?:what|which) (?:\w+ )?(?:date|day|year|month"
             r"|deadline)s?\b|\bdeadlines?\b|\beffective date\b|\bby when\b|\bsince when\b"
-            r"|\bhow long\b|\bwhat time\b|\bif so,? when\b",
+            r"|\bhow long\b|\bwhat time\b|\bif so,? when\b"
+            r"|\b(?:start|starting|end|ending|launch|release|effective|expiry|expiration|closing"
+            r"|opening|due|target|publication|filing|completion|delivery) dates?\b",
             re.I,
         ),
     ),
@@ -399,8 +402,34 @@ def states_day(text: str, day: tuple[int, int, str]) -> bool:
 _REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those)\b", re.I)
 
 
+# "Rocket Pass 4: start date, end date and price?": a topic, then the things asked about it.
+_ATTRIBUTE_LIST = re.compile(r"^(?P<topic>[^:?]{3,}):\s*(?P<items>[^:?]+?)\s*\??$")
+_LIST_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+MAX_ATTRIBUTE_WORDS = 6
+_QUESTION_WORD = re.compile(r"^(?:what|which|who|whom|when|where|why|how)\b", re.IGNORECASE)
+
+
+def _attributes(question: str) -> list[str]:
+    """One question per thing a "topic: a, b and c?" question asks about (none for a list of
+    names: "AI plans: Baidu, Alibaba and Tencent?" is split by name)."""
+    match = _ATTRIBUTE_LIST.match(question.strip())
+    if match is None:
+        return []
+    items = [i.strip() for i in _LIST_SEPARATOR.split(match.group("items")) if i.strip()]
+    if not 2 <= len(items) <= 6 or any(
+        len(i.split()) > MAX_ATTRIBUTE_WORDS or _QUESTION_WORD.match(i) for i in items
+    ):
+        return []
+    if all(i[:1].isupper() for i in items):
+        return []
+    return [f"{match.group('topic').strip()}: {item}?" for item in items]
+
+
 def split_parts(question: str) -> list[str]:
-    """The sub-questions of a multi-part question ("How much … and what …?")."""
+    """The sub-questions of a multi-part question ("How much … and what …?", "Rocket Pass 4:
+    start date, end date and price?")."""
+    if listed := _attributes(question):
+        return listed
     pieces = [p.strip(" ,;") for p in _PART_BREAK.split(question.strip())]
     pieces = [p for p in pieces if len(content_words(p)) >= 1]
     return pieces or [question.strip()]

@@ -635,3 +635,24 @@ def test_a_rule_applies_from_the_date_it_applies_from() -> None:
     part = only("When do the new export licences come into force?")
     assert has_wanted("From April 1, exporters will need a licence for each shipment.", part)
     assert not has_wanted("Exporters will need licences, the ministry said on April 1.", part)
+
+
+def test_a_topic_and_a_list_of_things_about_it_asks_each_of_them() -> None:
+    parts = analyse("Rocket Pass 4: start date, end date and price?")
+    assert [(p.text, p.wants) for p in parts] == [
+        ("Rocket Pass 4: start date?", "date"),
+        ("Rocket Pass 4: end date?", "date"),
+        ("Rocket Pass 4: price?", "amount"),
+    ]
+    assert len(analyse("Ricketts letter: what harm do the senators say companies suffer?")) == 1
+    assert [p.subject for p in analyse("AI plans: Baidu, Alibaba and Tencent?")] == [
+        "baidu",
+        "alibaba",
+        "tencent",
+    ]
+
+
+def test_a_fee_question_wants_the_fee_not_any_figure() -> None:
+    part = only("What licence fee does the ministry charge per application?")
+    assert part.wants == "amount" and wanted_heads(part) == {"fee"}
+    assert not has_wanted("Reviews can take up to 60 working days.", part)
