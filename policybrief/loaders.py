@@ -438,16 +438,18 @@ def parse_html(html: str, doc_id: str, display: str, stem: str) -> Document:
     if blocks is not None and len(text) < SHORT_PAGE and _marks_main(html):
         return blocks  # too little for trafilatura's statistics; the page marks its article
     headings = _headings(trafilatura.extract(html, output_format="xml"))
+    metadata = trafilatura.extract_metadata(html)
+    standfirst = _standfirst((metadata.description if metadata is not None else "") or "", text)
+    builder.paragraph(standfirst)
     for line in text.splitlines():
         if " ".join(line.split()) in headings:
             builder.heading(line)
         else:
             builder.paragraph(line)
-    if not builder.parts:
+    if builder.length <= len(standfirst):  # nothing beyond the standfirst
         if blocks is None:
             raise LoadError(display, "no text found")
         return blocks
-    metadata = trafilatura.extract_metadata(html)
     default_title = stem.replace("_", " ").replace("-", " ")
     title = blocks.title if blocks and blocks.title != default_title else ""
     published = blocks.published if blocks else None
@@ -465,6 +467,21 @@ def parse_html(html: str, doc_id: str, display: str, stem: str) -> Document:
     return _document(
         stem, doc_id, display, builder, title=title, published=published, source=source, url=url
     )
+
+
+STANDFIRST_WORDS = 8  # a description shorter than this is a tagline, not a summary
+
+
+def _standfirst(description: str, text: str) -> str:
+    """The summary a news page gives in its description ("A plumber who killed … was jailed
+    for three years."), when it is whole sentences the main text does not already open with."""
+    description = " ".join(description.split())
+    if len(description.split()) < STANDFIRST_WORDS or not re.search(r"[.!?][”\"’']?$", description):
+        return ""
+    head = " ".join(text[: len(description) + 200].split())
+    if description[:60] in head or description.endswith(("...", "…")):
+        return ""
+    return description
 
 
 def _with_authors(source: str, authors: str) -> str:

@@ -443,3 +443,19 @@ def test_a_page_s_authors_stand_beside_its_publisher(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert load_document(page, "analysis.html").source == "Perry Bacon Jr, FiveThirtyEight"
+
+
+def test_a_news_page_s_standfirst_opens_its_text_once(tmp_path: Path) -> None:
+    body = "<p>" + "Zoe Anderson was overcome by fumes at her father's home in Bath. " * 12 + "</p>"
+    standfirst = "A plumber who fitted a faulty boiler was jailed for three years on Friday."
+    page = tmp_path / "story.html"
+    page.write_text(
+        f'<html><head><meta name="description" content="{standfirst}">'
+        f"<title>Plumber jailed</title></head><body><article>{body}</article></body></html>",
+        encoding="utf-8",
+    )
+    assert load_document(page, "story.html").text.startswith(standfirst + "\n")
+    repeated = tmp_path / "repeat.html"
+    first = "Zoe Anderson was overcome by fumes at her father's home in Bath."
+    repeated.write_text(page.read_text(encoding="utf-8").replace(standfirst, first), "utf-8")
+    assert load_document(repeated, "repeat.html").text.count(first) == 12
