@@ -72,7 +72,8 @@ _META = re.compile(
     r"|good (?:morning|afternoon|evening)\b|thank you\b|thanks\b|ladies and gentlemen\b"
     r"|i(?: would|'d|’d) (?:now )?like to (?:turn|hand)\b|i(?:'ll| will) now (?:turn|hand)\b)"
     r"|\b(?:is|are) available (?:here|at|below|online|on)\b|https?://|www\.|frequently asked"
-    r"|\bFAQs?\b|\bcontact (?:us|the)\b",
+    r"|\bFAQs?\b|\bcontact (?:us|the)\b"
+    r"|\barXiv:|\bdoi:|\bISBN\b|\bretrieved (?:on )?(?:\d|[A-Z][a-z]+ \d)",  # a reference list
     re.IGNORECASE,
 )
 # "Legislative history:\nIntroduced in…": an infobox's field, quotable for what it states but

@@ -20,6 +20,7 @@ for word is cited to both (``[2][5]``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections import Counter
@@ -47,6 +48,7 @@ from policybrief.questions import (
     mentions,
     mentions_any,
     name_groups,
+    name_run_texts,
     names_another_country,
     names_together,
     shares_focus,
@@ -717,7 +719,9 @@ def _names(part: QuestionPart, name: str, text: str, document_text: str) -> bool
     named when ``text`` gives the name's last word alone ("Mr. Huang" for Jensen Huang, "the
     facility" for the German Raw Materials Security Facility) and the document the whole name
     ("Tencent Cloud" does not name Alibaba Cloud)."""
-    if mentions(text, name):
+    if mentions(text, name) or any(
+        re.search(rf"\b{initials}\b", text) for initials in _initials(part.text, name)
+    ):
         return True
     for lead, last in part.forenames:
         if lead != name:
@@ -727,6 +731,17 @@ def _names(part: QuestionPart, name: str, text: str, document_text: str) -> bool
         if alone and re.search(whole, document_text):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=256)
+def _initials(question: str, name: str) -> tuple[str, ...]:
+    """The acronyms of the question's names of three words or more that ``name`` is a word of:
+    "BVI" for "british" in "the British Virgin Islands"."""
+    return tuple(
+        "".join(w[0] for w in run.split())
+        for run in name_run_texts(question)
+        if len(run.split()) >= 3 and name in run.casefold().split()
+    )
 
 
 def _published_on(candidate: Candidate, day: tuple[int, int, str]) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from policybrief.text import (
@@ -178,7 +178,7 @@ _WANTS = (
         re.compile(
             r"\bhow many\b|\bwhat (?:(?:is|was|are|were) )?(?:the )?"
             r"(?:(?!(?:do|does|did|will|would|can|could)\b)\w+ ){0,3}"  # "what did X share" no
-            r"(?:number|percentage|share|threshold|margin)\b"
+            r"(?:number|percentage|share|threshold|margin|value)\b"
             r"|\bvote (?:count|tally)\b|\bwhat was the (?:\w+ ){0,2}vote\b",
             re.I,
         ),
@@ -213,7 +213,7 @@ _WANTS = (
             # "Which bank runs the facility?": one named organisation ("KfW")
             rf"|^\s*which (?:[\w-]+ ){{0,2}}(?:{_ORGANISATIONS})\b"
             r"|\bwhat(?:'s|’s| is| was| are| were)\b.{1,60}\b(?:called|named)\b"
-            r"|\bwhat(?:'s|’s| is| was) the name of\b|\bwhat (?:make|model|brand)\b",
+            r"|\bwhat(?:'s|’s| is| was| are| were) the names? of\b|\bwhat (?:make|model|brand)\b",
             re.I,
         ),
     ),
@@ -347,6 +347,13 @@ def question_names(text: str) -> tuple[str, ...]:
 
 
 _NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z]\.\s+)?[A-Z][a-z]+)+\b")
+
+
+def name_run_texts(text: str) -> list[str]:
+    """The runs of capitalised words in ``text`` ("British Virgin Islands", "Andrew Fahie")."""
+    return [run.group() for run in _NAME_RUN.finditer(text)]
+
+
 # Words that tell one place from another ("South Korea" is not "North Korea").
 _DISTINGUISHING = frozenset("north south east west new northern southern eastern western".split())
 
@@ -822,14 +829,32 @@ def has_wanted(text: str, part: QuestionPart) -> bool:
     if part.wants == "who":
         found = [
             m
-            for m in _PROPER_NAME.finditer(text)
-            if not any(mentions(m.group().casefold(), own) for own in part.names)
+            for m in map(_without_leading_title(part), _PROPER_NAME.finditer(text))
+            if m is not None
+            and not any(mentions(m.group().casefold(), own) for own in part.names)
             and m.group().casefold() not in FUNCTION_WORDS
             and m.group().casefold() not in _NOT_NAMES  # "October", "Senate" name no one
         ]
         heads = _named_heads(part)
         return bool(found) and (not heads or any(_names_head(text, m, heads) for m in found))
     return True
+
+
+def _without_leading_title(part: QuestionPart) -> Callable[[re.Match[str]], re.Match[str] | None]:
+    """A name found, without the words before it that the question itself gives as a title
+    ("Premier Natalio Wheatley" for "Who is Acting Premier…?" is Natalio Wheatley)."""
+
+    def strip(match: re.Match[str]) -> re.Match[str] | None:
+        words = match.group().split()
+        lead = 0
+        while lead < len(words) - 1 and words[lead].casefold() in part.names:
+            lead += 1
+        if not lead:
+            return match
+        rest = " ".join(words[lead:])
+        return re.compile(re.escape(rest)).search(match.string, match.start())
+
+    return strip
 
 
 # "the U.S. Department of Commerce", "Chinese officials": a country as an actor's, not one named
@@ -921,8 +946,9 @@ NAME_WINDOW = 3
 _CALLED = re.compile(r"\b(?:called|named|titled|dubbed)\b", re.IGNORECASE)
 _NAME_OF = re.compile(
     # "the name of Baidu's flagship large language model": the words after the owner
-    r"\b(?:the name|make|model|brand) of (?:the |a |an |its |their |his |her )?"
-    r"(?:\w+['’]s )?(\w+(?: (?!(?:that|which|who|whose|in|on|at|for|by|mentioned)\b)\w+){0,3})",
+    r"\b(?:the names?|make|model|brand) of (?:the |a |an |its |their |his |her )?"
+    r"(?:\w+['’]s )?"
+    r"([\w-]+(?: (?!(?:that|which|who|whose|in|on|at|for|by|mentioned)\b)[\w-]+){0,3})",
     re.IGNORECASE,
 )
 # Roles that are also titles, written before the names they give: "Senators Thom Tillis, …".
@@ -967,7 +993,7 @@ _HEAD = re.compile(
     r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?"
     r"(?:(?:pieces|kinds|types|sorts) of )?(\w+(?: \w+)?)"
     r"|\b(?:what|which) (?:(?:is|was|are|were) )?(?:the )?((?:\w+ ){1,3}?)"
-    r"(?:number|threshold|percentage|share|deadline|date)s?\b"
+    r"(?:number|threshold|percentage|share|value|deadline|date)s?\b"
     r"|\b(\w+) (?:deadline|date)s?\b",
     re.IGNORECASE,
 )

@@ -749,3 +749,14 @@ def test_a_question_about_advice_prefers_the_sentence_that_gives_it() -> None:
     question = "What do dietitians recommend for nausea from a multivitamin?"
     found = texts(answer([question], [p], count=1))
     assert found == ["For nausea from a multivitamin, try taking it with a meal."]
+
+
+def test_a_name_of_several_words_is_met_by_its_initials() -> None:
+    p = passage("Deputy Premier Natalio Wheatley will remain Acting Premier of the BVI.")
+    question = "Who is Acting Premier of the British Virgin Islands?"
+    assert texts(answer([question], [p])) == [p.chunk.text]
+
+
+def test_a_reference_list_entry_is_framing() -> None:
+    entry = passage('"Clustering with t-SNE, provably". arXiv:1706.02582 [cs.LG] was cited.')
+    assert all(quality(c) < 0 for c in candidate_sentences([entry]))

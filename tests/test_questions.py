@@ -656,3 +656,15 @@ def test_a_fee_question_wants_the_fee_not_any_figure() -> None:
     part = only("What licence fee does the ministry charge per application?")
     assert part.wants == "amount" and wanted_heads(part) == {"fee"}
     assert not has_wanted("Reviews can take up to 60 working days.", part)
+
+
+def test_the_names_of_people_want_names_beside_them() -> None:
+    part = only("What were the names of the 15-year-old driver and his passenger?")
+    assert part.wants == "who"
+    assert not has_wanted("Police have not disclosed identities, Miami-Dade Schools said.", part)
+    assert has_wanted("The driver, Carlos Ruiz, died at the scene.", part)
+
+
+def test_what_value_asks_for_a_number_of_that_value() -> None:
+    part = only("What default perplexity value does the article recommend?")
+    assert part.wants == "count" and wanted_heads(part) == {"default", "perplexity"}
