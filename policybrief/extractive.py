@@ -284,7 +284,14 @@ class ExtractiveGenerator:
         coverage = _coverage(part, words)
         bonus = np.array([quality(c) for c in candidates])
         if part.summary:
-            centrality = similarity.mean(axis=1)
+            # "Summarise the opinion piece arguing that the licences are a throttle": the
+            # document whose title the question gives, read on its own
+            own = _summarised(part, candidates)
+            if own is not None:  # (its names said which document: each sentence is about it)
+                fits = own
+                centrality = (similarity * own).sum(axis=1) / max(int(own.sum()), 1)
+            else:
+                centrality = similarity.mean(axis=1)
             score = centrality + 0.5 * relevance + bonus + LEAD_WEIGHT * _leads(candidates)
             eligible = fits & (bonus > -0.05)
         else:
@@ -438,9 +445,12 @@ class ExtractiveGenerator:
             for p, part in enumerate(parts):
                 if not part.eligible.any():
                     continue
+                # (a summary takes its document's central facts, not only those nearly as
+                # central as the most central one)
+                floor = 0.0 if part.part.summary else self.relative_score
                 top_score = float(part.score[part.eligible].max())
                 for i in map(int, np.flatnonzero(part.eligible)):
-                    if part.score[i] < self.relative_score * top_score or not fresh(i):
+                    if part.score[i] < floor * top_score or not fresh(i):
                         continue
                     if reserved[i]:
                         continue
@@ -561,6 +571,27 @@ def _subjects(part: QuestionPart, text: str) -> frozenset[str]:
     """The part's names that ``text`` (a document's retrieved passages) is about: those it
     mentions SUBJECT_MENTIONS times or more."""
     return frozenset(n for n in part.names if mention_count(text, n) >= SUBJECT_MENTIONS)
+
+
+# Share of a title's content words a summary question must give to be about that document.
+TITLE_SHARE = 0.5
+
+
+def _summarised(part: QuestionPart, candidates: Sequence[Candidate]) -> np.ndarray | None:
+    """Which candidates come from the one document a summary question names by its title
+    (None when it names none, or more than one equally)."""
+    asked = set(content_words(part.text))
+    shares: dict[str, float] = {}
+    for c in candidates:
+        doc = c.citation.doc_id
+        if doc not in shares:
+            title = set(content_words(f"{c.title} {c.passage.document.source}"))
+            shares[doc] = len(title & asked) / len(title) if title else 0.0
+    ranked = sorted(shares.values(), reverse=True)
+    if not ranked or ranked[0] < TITLE_SHARE or (len(ranked) > 1 and ranked[1] == ranked[0]):
+        return None
+    best = max(shares, key=shares.__getitem__)
+    return np.array([c.citation.doc_id == best for c in candidates], dtype=bool)
 
 
 def _leads(candidates: Sequence[Candidate]) -> np.ndarray:

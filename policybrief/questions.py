@@ -140,7 +140,7 @@ _SUMMARY = re.compile(
     r"|why should (?:i|we|you|someone|anyone|they)\b.{0,60}\bcare"
     r"|what do (?:i|we) need to know|bottom line)\b|^\s*what happened\s*\??\s*$"
     # "What is the Vice report on the fires about?" (not "What was the meeting about?")
-    r"|^\s*what (?:is|was) (?=(?:the|this) (?:[\w'’-]+ ){0,3}(?:story|article|report|piece|document"
+    r"|^\s*what (?:is|was) (?=(?:the|this) (?:[\w'’-]+ ){0,6}(?:story|article|report|piece|document"
     r"|letter|statement|release|rule|page|post|paper|speech|op-ed)\b.{0,100}\babout\s*\??\s*$)",
     re.IGNORECASE,
 )
@@ -255,7 +255,8 @@ _NUMBER_WORDS = "|".join(NUMBER_WORDS) + "|hundreds?|thousands|dozens?"
 # "October 17," in a sentence is a date, not a count.
 _DAY = re.compile(rf"\b(?:{_MONTHS})\s+\d{{1,2}}\b", re.IGNORECASE)
 _COUNT_IN_TEXT = re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
-_PROPER_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+# (not a sentence's first word, nor the first word of a quotation that opens it)
+_PROPER_NAME = re.compile(r"(?<![.!?]\s)(?<!^)(?<!^[“\"‘'(\[])\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 
 @dataclass(frozen=True)

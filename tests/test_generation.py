@@ -760,3 +760,21 @@ def test_a_name_of_several_words_is_met_by_its_initials() -> None:
 def test_a_reference_list_entry_is_framing() -> None:
     entry = passage('"Clustering with t-SNE, provably". arXiv:1706.02582 [cs.LG] was cited.')
     assert all(quality(c) < 0 for c in candidate_sentences([entry]))
+
+
+def test_a_summary_of_a_document_named_by_its_title_quotes_that_document() -> None:
+    oped = passage(
+        "Licences are a throttle, not a ban. Europe should pool its stockpiles of gallium. "
+        "Recycling will take years to matter for gallium supply.",
+        doc_id="oped.md",
+        title="Mineral licences are a throttle not a ban",
+    )
+    wire = passage(
+        "Gallium prices rose 22% on Tuesday after the licences were announced.",
+        doc_id="wire.md",
+        title="Gallium prices climb",
+        score=0.9,
+    )
+    question = "Summarise the opinion piece arguing mineral licences are a throttle not a ban."
+    found = texts(answer([question], [wire, oped], count=3))
+    assert len(found) == 3 and "Gallium prices rose 22% on Tuesday" not in " ".join(found)

@@ -13,6 +13,7 @@ from policybrief.questions import (
     focus_words,
     has_wanted,
     inflects,
+    is_summary,
     mentions,
     name_groups,
     names_everything,
@@ -668,3 +669,13 @@ def test_the_names_of_people_want_names_beside_them() -> None:
 def test_what_value_asks_for_a_number_of_that_value() -> None:
     part = only("What default perplexity value does the article recommend?")
     assert part.wants == "count" and wanted_heads(part) == {"default", "perplexity"}
+
+
+def test_the_first_word_of_an_opening_quotation_is_no_name() -> None:
+    part = only("Who was driving the car?")
+    assert not has_wanted("“Immediately thereafter, the driver lost control of the car.", part)
+
+
+def test_what_a_named_post_is_about_is_a_summary_question() -> None:
+    assert is_summary("What is the GaijinPot 'Tweet of the Week' post on chikan in Japan about?")
+    assert not is_summary("What was the meeting about?")
