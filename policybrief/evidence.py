@@ -70,6 +70,7 @@ _META = re.compile(
     # a speaker's courtesies ("Good afternoon, and welcome to…", "I would now like to turn the
     # call over to…")
     r"|good (?:morning|afternoon|evening)\b|thank you\b|thanks\b|ladies and gentlemen\b"
+    r"|let me\b|let's (?:start|begin|turn)\b|before (?:i|we) (?:start|begin|turn)\b"
     r"|i(?: would|'d|’d) (?:now )?like to (?:turn|hand)\b|i(?:'ll| will) now (?:turn|hand)\b)"
     r"|\b(?:is|are) available (?:here|at|below|online|on)\b|https?://|www\.|frequently asked"
     r"|\bFAQs?\b|\bcontact (?:us|the)\b"

@@ -255,6 +255,17 @@ _BYLINE = re.compile(
 )
 
 
+def _date_in_name(stem: str) -> date | None:
+    """The date a file's name opens with ("2025-03-12_oped"), if it is a real date."""
+    found = re.match(r"((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[_ .-]|$)", stem)
+    if found is None:
+        return None
+    try:
+        return date(*map(int, found.groups()))
+    except ValueError:
+        return None
+
+
 def byline(text: str) -> str:
     """The author a document's byline names, or ""."""
     found = _BYLINE.search(text)
@@ -268,6 +279,8 @@ def _document(stem: str, doc_id: str, display: str, builder: _Builder, **meta: A
     title = meta.pop("title", "") or stem.replace("_", " ").replace("-", " ")
     if not meta.get("source"):  # an opinion piece is its author's: "What does Raman argue?"
         meta["source"] = byline(text[:BYLINE_REACH])
+    if not meta.get("published"):  # "2025-03-12_oped-throttle.md"
+        meta["published"] = _date_in_name(stem)
     return Document(
         doc_id=doc_id,
         path=display,

@@ -459,7 +459,10 @@ def analyse(question: str) -> list[QuestionPart]:
         ]
     parts: list[QuestionPart] = []
     for piece in split_parts(question):
-        before = parts[-1].text if parts and _REFERS_BACK.search(piece) else ""
+        # "… and what exception was made?" is about what the part before is about, as is a
+        # part that refers back to it ("… and which countries does it cover?")
+        leans = _REFERS_BACK.search(piece) or not question_names(piece)
+        before = parts[-1].text if parts and leans else ""
         for text, subject, siblings in split_names(piece):
             wants = next((kind for kind, pattern in _WANTS if pattern.search(text)), "")
             dated = without_since(text)

@@ -708,9 +708,11 @@ def test_a_shortened_name_counts_when_the_document_gives_the_whole_name() -> Non
 def test_a_speaker_s_courtesies_are_framing() -> None:
     greeting = passage("Good afternoon, and welcome to the fourth-quarter earnings call.")
     handover = passage("I would now like to turn the call over to Elise Navarro.")
+    preamble = passage("Let me give you the facts as we see them, as Elise Navarro did.")
     fact = passage("Full-year revenue reached $1.2bn, up 9% from 2023.")
-    scores = [quality(c) for p in (greeting, handover, fact) for c in candidate_sentences([p])]
-    assert scores[0] < 0 and scores[1] < 0 and scores[2] > 0
+    said = (greeting, handover, preamble, fact)
+    scores = [quality(c) for p in said for c in candidate_sentences([p])]
+    assert scores[0] < 0 and scores[1] < 0 and scores[2] < 0 and scores[3] > 0
 
 
 def test_a_why_question_prefers_the_sentence_that_gives_a_reason() -> None:

@@ -459,3 +459,12 @@ def test_a_news_page_s_standfirst_opens_its_text_once(tmp_path: Path) -> None:
     first = "Zoe Anderson was overcome by fumes at her father's home in Bath."
     repeated.write_text(page.read_text(encoding="utf-8").replace(standfirst, first), "utf-8")
     assert load_document(repeated, "repeat.html").text.count(first) == 12
+
+
+def test_a_file_name_that_opens_with_a_date_dates_an_undated_document(tmp_path: Path) -> None:
+    dated = tmp_path / "2025-03-12_oped-throttle.md"
+    dated.write_text("# Licences are a throttle\n\nEvery shipment needs a licence.\n", "utf-8")
+    assert load_document(dated, dated.name).published == date(2025, 3, 12)
+    odd = tmp_path / "2025-13-40_notes.md"
+    odd.write_text("# Notes\n\nEvery shipment needs a licence.\n", "utf-8")
+    assert load_document(odd, odd.name).published is None

@@ -679,3 +679,11 @@ def test_the_first_word_of_an_opening_quotation_is_no_name() -> None:
 def test_what_a_named_post_is_about_is_a_summary_question() -> None:
     assert is_summary("What is the GaijinPot 'Tweet of the Week' post on chikan in Japan about?")
     assert not is_summary("What was the meeting about?")
+
+
+def test_a_later_part_without_names_is_about_what_the_part_before_is_about() -> None:
+    first, second = analyse(
+        "What did Cork University Hospital decide, and what exception was made?"
+    )
+    assert second.before == first.text
+    assert "Cork University Hospital" in second.query
