@@ -754,6 +754,12 @@ def _names(part: QuestionPart, name: str, text: str, document_text: str) -> bool
         re.search(rf"\b{initials}\b", text) for initials in _initials(part.text, name)
     ):
         return True
+    # "Castellan's chief executive" names Castellan Marine Systems in a document that does
+    # (alone: "Critical Mineral Policy Working Group" is not the Critical Minerals … Act)
+    for first, run in _first_words(part.text, name):
+        alone = rf"\b{first}(?:['’]s)?\b(?!\s+[A-Z])"
+        if re.search(alone, text) and mentions(document_text, run.casefold()):
+            return True
     for lead, last in part.forenames:
         if lead != name:
             continue
@@ -762,6 +768,29 @@ def _names(part: QuestionPart, name: str, text: str, document_text: str) -> bool
         if alone and re.search(whole, document_text):
             return True
     return False
+
+
+# First words that many names share ("United States", "National Science Foundation").
+_SHARED_FIRST_WORDS = frozenset(
+    """
+    united national federal royal general central international american british chinese
+    european state city new north south east west northern southern eastern western great
+    """.split()
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _first_words(question: str, name: str) -> tuple[tuple[str, str], ...]:
+    """(first word, whole name) of the question's names of several words that ``name`` is a
+    word of, when the first word may stand for the whole ("Castellan" for Castellan Marine
+    Systems)."""
+    found = []
+    for run in name_run_texts(question):
+        first = run.split()[0]
+        words = run.casefold().split()
+        if name in words and len(first) >= 4 and words[0] not in _SHARED_FIRST_WORDS:
+            found.append((first, run))
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=256)

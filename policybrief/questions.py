@@ -178,7 +178,8 @@ _WANTS = (
         re.compile(
             r"\bhow many\b|\bwhat (?:(?:is|was|are|were) )?(?:the )?"
             r"(?:(?!(?:do|does|did|will|would|can|could)\b)\w+ ){0,3}"  # "what did X share" no
-            r"(?:number|percentage|share|threshold|margin|value)\b"
+            r"(?:number|percentage|share|threshold|margin|value|speed|length|weight|height|width"
+            r"|depth|capacity|range|population|area|distance|displacement|headcount)\b"
             r"|\bvote (?:count|tally)\b|\bwhat was the (?:\w+ ){0,2}vote\b",
             re.I,
         ),
@@ -186,9 +187,10 @@ _WANTS = (
     (
         "date",
         re.compile(
-            r"^\s*when\b|\b(?:and|but|or) when\b|\b(?:what|which) (?:\w+ )?(?:date|day|year|month"
-            r"|deadline)s?\b|\bdeadlines?\b|\beffective date\b|\bby when\b|\bsince when\b"
-            r"|\bhow long\b|\bwhat time\b|\bif so,? when\b"
+            r"(?:^|:)\s*when\b|\b(?:and|but|or) when\b"
+            r"|\b(?:what|which) (?:\w+ )?(?:date|day|year|month|deadline)s?\b"
+            r"|\bdeadlines?\b|\beffective date\b|\bby when\b|\bsince when\b"
+            r"|\bhow long\b|\bwhat time\b|\bif so,? when\b|\bwhen\s*\??\s*$"
             r"|\b(?:start|starting|end|ending|launch|release|effective|expiry|expiration|closing"
             r"|opening|due|target|publication|filing|completion|delivery) dates?\b",
             re.I,
@@ -200,7 +202,8 @@ _WANTS = (
         "place",
         re.compile(
             r"\bwhich (?:specific|particular|individual) (?:countries|nations|partners|allies)\b"
-            r"|\bwhich (?:[\w-]+ )?(?:countries|nations)\b.{0,60}\bnamed?\b",
+            r"|\bwhich (?:[\w-]+ )?(?:countries|nations)\b.{0,60}\bnamed?\b"
+            r"|\b(?:which|what) (?:country|nation)(?:'s|’s)?\b",
             re.I,
         ),
     ),
@@ -331,6 +334,8 @@ def question_names(text: str) -> tuple[str, ...]:
     for match in _NAME.finditer(text):
         if _COMPARED.search(text[: match.start()]):
             continue  # "to replace Nvidia", "compared with Baidu": a yardstick, not the topic
+        if not text[: match.start()].strip() and match.group().casefold() in _FIELD_WORDS:
+            continue  # "Revised cost estimate for…?", "Unit cost per frigate?"
         word = match.group().strip(".’'-").replace("’s", "").replace("'s", "")
         # "Warren-Rounds" names two people, "U.S.-China" two countries; "Chinese-made" and
         # "Huawei-backed" name what comes before the hyphen.
@@ -355,6 +360,16 @@ def name_run_texts(text: str) -> list[str]:
     return [run.group() for run in _NAME_RUN.finditer(text)]
 
 
+# Words that open an analyst's terse question as a field's label, capitalised only by their
+# place ("Revised cost estimate for the frigates?", "Unit cost per ship?").
+_FIELD_WORDS = frozenset(
+    """
+    unit revised average estimated projected planned expected updated proposed combined net
+    gross annual overall domestic foreign global daily monthly weekly yearly quarterly peak
+    median typical minimum maximum base start end delivery launch release opening closing
+    overseas approved budgeted forecast current total original initial final
+    """.split()
+)
 # Words that tell one place from another ("South Korea" is not "North Korea").
 _DISTINGUISHING = frozenset("north south east west new northern southern eastern western".split())
 
@@ -424,10 +439,10 @@ def _attributes(question: str) -> list[str]:
     if match is None:
         return []
     items = [i.strip() for i in _LIST_SEPARATOR.split(match.group("items")) if i.strip()]
-    if not 2 <= len(items) <= 6 or any(
-        len(i.split()) > MAX_ATTRIBUTE_WORDS or _QUESTION_WORD.match(i) for i in items
-    ):
+    if not 2 <= len(items) <= 6 or any(len(i.split()) > MAX_ATTRIBUTE_WORDS for i in items):
         return []
+    if all(_QUESTION_WORD.match(i) for i in items):
+        return []  # "X: who signed and when?" is split as any question is
     if all(i[:1].isupper() for i in items):
         return []
     return [f"{match.group('topic').strip()}: {item}?" for item in items]
@@ -997,7 +1012,10 @@ _HEAD = re.compile(
     r"\bhow many (?:(?:new|more|other|additional|different|separate|total|of the) )?"
     r"(?:(?:pieces|kinds|types|sorts) of )?(\w+(?: \w+)?)"
     r"|\b(?:what|which) (?:(?:is|was|are|were) )?(?:the )?((?:\w+ ){1,3}?)"
-    r"(?:number|threshold|percentage|share|value|deadline|date)s?\b"
+    r"(?:number|threshold|percentage|share|value|deadline|date"
+    # (what is measured is itself asked for: "the top speed" wants a speed)
+    r"|(speed|length|weight|height|width|depth|capacity|range|population|area|distance"
+    r"|displacement|headcount))s?\b"
     r"|\b(\w+) (?:deadline|date)s?\b",
     re.IGNORECASE,
 )
@@ -1037,7 +1055,8 @@ _EVENT_WORDS = (
 # "How much storage does…" (a noun, then its verb), not "How much does…", "How much goes to…"
 # or "How much money…"
 _HOW_MUCH = re.compile(
-    r"\bhow much ((?:[a-z]+ ){0,2}[a-z]{4,}) (?=(?:does|did|do|is|was|are|were|will|would|has"
+    r"\bhow much (?!of\b)((?:[a-z]+ ){0,2}[a-z]{4,}) "
+    r"(?=(?:does|did|do|is|was|are|were|will|would|has"
     r"|have|had|can|could|should)\b)",
     re.IGNORECASE,
 )

@@ -780,3 +780,23 @@ def test_a_summary_of_a_document_named_by_its_title_quotes_that_document() -> No
     question = "Summarise the opinion piece arguing mineral licences are a throttle not a ban."
     found = texts(answer([question], [wire, oped], count=3))
     assert len(found) == 3 and "Gallium prices rose 22% on Tuesday" not in " ".join(found)
+
+
+def test_the_first_word_of_a_name_stands_for_it_in_a_document_that_gives_it_whole() -> None:
+    p = passage(
+        "Castellan Marine Systems builds the frigates in Ayrshire. "
+        "Castellan's chief executive, Fiona Strachan, said the company accepted its share."
+    )
+    found = texts(answer(["Who is the chief executive of Castellan Marine Systems?"], [p]))
+    assert "Castellan's chief executive, Fiona Strachan, said the company accepted its share." in (
+        found
+    )
+
+
+def test_the_first_word_of_another_name_does_not_stand_for_a_name() -> None:
+    p = passage(
+        "The Critical Minerals Workforce Enhancement Act was listed. "
+        "Members of the Critical Mineral Policy Working Group are Rep. Wittman and Rep. Castor."
+    )
+    question = "Who is the lead sponsor of the Critical Minerals Workforce Enhancement Act?"
+    assert texts(answer([question], [p])) == []

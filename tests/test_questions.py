@@ -687,3 +687,25 @@ def test_a_later_part_without_names_is_about_what_the_part_before_is_about() -> 
     )
     assert second.before == first.text
     assert "Cork University Hospital" in second.query
+
+
+def test_a_terse_question_s_capitalised_label_word_is_no_name() -> None:
+    assert only("Revised cost estimate for the Sentinel frigates?").names == ("sentinel",)
+    assert only("Unit cost per frigate now?").names == ()
+    assert only("Tencent cost estimate?").names == ("tencent",)
+
+
+def test_how_much_of_something_is_a_share_of_it_not_a_measure() -> None:
+    part = only("How much of the overspend is the shipbuilder going to swallow?")
+    assert part.wants == "amount" and wanted_heads(part) == set()
+
+
+def test_which_country_wants_a_country_and_a_measure_wants_that_measure() -> None:
+    assert only("Which country's navy shortlisted the design?").wants == "place"
+    speed = only("What is the top speed of a Sentinel-class frigate?")
+    assert speed.wants == "count" and not inflects(wanted_heads(speed), "It costs £368m.")
+
+
+def test_a_list_of_things_asked_about_may_hold_its_own_questions() -> None:
+    parts = analyse("Lead ship: originally due when, now due when, and when does it arrive?")
+    assert [p.wants for p in parts] == ["date", "date", "date"]
