@@ -757,8 +757,8 @@ def _names(part: QuestionPart, name: str, text: str, document_text: str) -> bool
     # "Castellan's chief executive" names Castellan Marine Systems in a document that does
     # (alone: "Critical Mineral Policy Working Group" is not the Critical Minerals … Act)
     for first, run in _first_words(part.text, name):
-        alone = rf"\b{first}(?:['’]s)?\b(?!\s+[A-Z])"
-        if re.search(alone, text) and mentions(document_text, run.casefold()):
+        standalone = rf"\b{first}(?:['’]s)?\b(?!\s+[A-Z])"
+        if re.search(standalone, text) and mentions(document_text, run.casefold()):
             return True
     for lead, last in part.forenames:
         if lead != name:
