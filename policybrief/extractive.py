@@ -38,6 +38,7 @@ from policybrief.questions import (
     acts,
     amount_starts,
     analyse,
+    asks_why,
     focus_words,
     has_wanted,
     holds,
@@ -113,11 +114,19 @@ _WHY = re.compile(
 )
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|as a result of|driven by|in order to|so that|the reasons?"
+    r"|blam(?:e|es|ed|ing)|factors?|attribut(?:e|es|ed) to|caused by|stemm(?:ed|ing) from"
     r"|on the grounds|intended to|aimed at|citing|in response to"
     r"|to (?:safeguard|protect|prevent))\b",
     re.IGNORECASE,
 )
 # "What does the dietitian recommend?", "What advice…": not "the letter urging Lutnick to…"
+# A cause stated outright ("Officials blamed four main factors: …"), not a purpose or a
+# response ("in order to…", "in response to…"), which may say why or may not.
+_CAUSE = re.compile(
+    r"\b(?:because|due to|owing to|as a result of|caused by|blam(?:e|es|ed|ing)"
+    r"|(?:main|key|several|two|three|four|five) (?:factors|reasons|causes)|stemm(?:ed|ing) from)\b",
+    re.IGNORECASE,
+)
 _ASKS_ADVICE = re.compile(
     r"\b(?:what|which|how)\b[^?]*\b(?:recommend(?:s|ed)?|advise[sd]?|suggest(?:s|ed)?|urge[sd]?"
     r"|propose[sd]?|call(?:s|ed)? for)\b|\b(?:recommendations?|advice|suggestions?)\b",
@@ -310,6 +319,9 @@ class ExtractiveGenerator:
                 )
                 score = score - SIBLING_PENALTY * others
             eligible = fits & self._answers(part, candidates, relevance, coverage)
+            if asks_why(part.text):  # a cause answers "why"; what happened does not
+                causes = eligible & np.array([bool(_CAUSE.search(c.text)) for c in candidates])
+                eligible = causes if causes.any() else eligible
         gap = "" if eligible.any() else _why_unanswered(part, candidates, named)
         focused = np.array([shares_focus(part, c.text) for c in candidates], dtype=bool)
         return _Part(part, relevance, score, eligible, focused, gap)
@@ -350,6 +362,8 @@ class ExtractiveGenerator:
         else:
             on_point = np.array([shares_focus(part, t) for t in texts], dtype=bool)
             on_point |= relevance >= PARAPHRASE_FLOOR  # "what" may be answered in other words
+            if _WHY.search(part.text):  # … and "why" by a reason ("Officials blamed …")
+                on_point |= np.array([bool(_REASON.search(t)) for t in texts], dtype=bool)
         # A question whose telling words mostly appear nowhere ("the maximum penalty for
         # violating…", "such as gallium") is likely about something the sources do not cover.
         telling = [w for w in focus_words(part) if len(w) >= TELLING_LENGTH]

@@ -425,6 +425,14 @@ def states_day(text: str, day: tuple[int, int, str]) -> bool:
 _REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those)\b", re.I)
 
 
+_ASKS_WHY = re.compile(r"^\W*(?:[^:?]{1,60}:\s*)?why\b", re.IGNORECASE)
+
+
+def asks_why(question: str) -> bool:
+    """Whether the question opens with "why" ("Frigates: why did the cost rise?")."""
+    return bool(_ASKS_WHY.match(question))
+
+
 # "Rocket Pass 4: start date, end date and price?": a topic, then the things asked about it.
 _ATTRIBUTE_LIST = re.compile(r"^(?P<topic>[^:?]{3,}):\s*(?P<items>[^:?]+?)\s*\??$")
 _LIST_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
@@ -480,6 +488,8 @@ def analyse(question: str) -> list[QuestionPart]:
         before = parts[-1].text if parts and leans else ""
         for text, subject, siblings in split_names(piece):
             wants = next((kind for kind, pattern in _WANTS if pattern.search(text)), "")
+            if asks_why(text):  # "Why has it gone over budget?" asks for a reason
+                wants = ""
             dated = without_since(text)
             names = question_names(text)
             parts.append(
@@ -523,6 +533,11 @@ _SPEECH_QUESTION = re.compile(
     r"|react|reply|argue|claim|write|tell|think|warn|urge|want|propose|ask|call for|reveal|admit"
     r"|insist|confirm"
     r"|describe|characteri[sz]e)\b",
+    re.IGNORECASE,
+)
+_SPEAKING_OFFICE = re.compile(
+    r"the (minister|secretary|senator|chair(?:man|woman)?|governor|mayor|president|commissioner"
+    r"|ambassador|spokes(?:man|woman|person))$",
     re.IGNORECASE,
 )
 # Verbs of speaking that may follow a speaker's name ("Ricketts led…", "Warren's statement").
@@ -581,7 +596,11 @@ def question_speakers(text: str) -> tuple[str, ...]:
     # "What did the letter to Lutnick ask for?": Lutnick is addressed, not speaking.
     who = re.split(r"\b(?:to|from|about|of|with|for|on|at|by)\b", match.group(1))[0]
     # "What does the US government say…" asks what the sources say: a country is no speaker.
-    return tuple(n for n in question_names(who) if n not in SCENE_NAMES)
+    names = tuple(n for n in question_names(who) if n not in SCENE_NAMES)
+    # "How did the minister respond…": whoever the sources give that office ("MINISTER
+    # ASHDOWN: …", "said the minister")
+    office = _SPEAKING_OFFICE.match(who.strip())
+    return names or ((office.group(1).casefold(),) if office else ())
 
 
 def _title_leaders(title: str) -> list[str]:

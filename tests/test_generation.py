@@ -800,3 +800,24 @@ def test_the_first_word_of_another_name_does_not_stand_for_a_name() -> None:
     )
     question = "Who is the lead sponsor of the Critical Minerals Workforce Enhancement Act?"
     assert texts(answer([question], [p])) == []
+
+
+def test_a_why_question_is_answered_by_reasons_only_when_the_sources_give_one() -> None:
+    p = passage(
+        "The frigate programme will cost more than planned, the ministry said on Thursday. "
+        "Officials blamed design changes to the frigate programme."
+    )
+    found = texts(answer(["Why will the frigate programme cost more than planned?"], [p]))
+    assert found == ["Officials blamed design changes to the frigate programme."]
+
+
+def test_a_question_for_an_office_s_words_is_answered_by_its_holder_s_turn() -> None:
+    p = passage(
+        "Defence questions in the Commons\n"
+        "TOM WEXLEY: The Navy should cut the order for frigates to four ships.\n"
+        "MINISTER ASHDOWN: There are no plans to cut the order for frigates below five ships.\n"
+    )
+    found = texts(answer(["What did the minister say about cutting the order for frigates?"], [p]))
+    assert found == [
+        "MINISTER ASHDOWN: There are no plans to cut the order for frigates below five ships."
+    ]

@@ -709,3 +709,8 @@ def test_which_country_wants_a_country_and_a_measure_wants_that_measure() -> Non
 def test_a_list_of_things_asked_about_may_hold_its_own_questions() -> None:
     parts = analyse("Lead ship: originally due when, now due when, and when does it arrive?")
     assert [p.wants for p in parts] == ["date", "date", "date"]
+
+
+def test_a_why_question_asks_for_a_reason_not_a_figure() -> None:
+    assert only("Why has the Sentinel frigate programme gone over budget?").wants == ""
+    assert only("Frigates: why did the cost rise?").wants == ""
