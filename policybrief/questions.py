@@ -536,9 +536,8 @@ _SPEECH_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _SPEAKING_OFFICE = re.compile(
-    r"the (minister|secretary|senator|chair(?:man|woman)?|governor|mayor|president|commissioner"
-    r"|ambassador|spokes(?:man|woman|person))$",
-    re.IGNORECASE,
+    r"(?i:the) ((?:[A-Z][\w-]+ )?(?i:minister|secretary|senator|chair(?:man|woman)?|governor"
+    r"|mayor|president|commissioner|ambassador|spokes(?:man|woman|person)))$"
 )
 # Verbs of speaking that may follow a speaker's name ("Ricketts led…", "Warren's statement").
 _SPEECH = re.compile(
@@ -600,7 +599,9 @@ def question_speakers(text: str) -> tuple[str, ...]:
     # "How did the minister respond…": whoever the sources give that office ("MINISTER
     # ASHDOWN: …", "said the minister")
     office = _SPEAKING_OFFICE.match(who.strip())
-    return names or ((office.group(1).casefold(),) if office else ())
+    if office:  # "the Defence Secretary" is whoever holds that office, not "Defence"
+        return (office.group(1).casefold(),)
+    return names
 
 
 def _title_leaders(title: str) -> list[str]:

@@ -714,3 +714,11 @@ def test_a_list_of_things_asked_about_may_hold_its_own_questions() -> None:
 def test_a_why_question_asks_for_a_reason_not_a_figure() -> None:
     assert only("Why has the Sentinel frigate programme gone over budget?").wants == ""
     assert only("Frigates: why did the cost rise?").wants == ""
+
+
+def test_a_question_for_an_office_s_words_names_the_office_as_speaker() -> None:
+    assert only("How did the minister respond to the idea?").speakers == ("minister",)
+    assert only("What did the Defence Secretary say about the delays?").speakers == (
+        "defence secretary",
+    )
+    assert only("What did Commerce Secretary Lutnick say?").speakers == ("commerce", "lutnick")
