@@ -160,6 +160,8 @@ _DATELINE = re.compile(
 )
 
 
+# A numbered paragraph's number, opening its line ("7. ", "(7) ").
+_PARAGRAPH_NUMBER = re.compile(r"^\s*\(?(\d{1,3})[.)]\s")
 # A transcript's speaker label, opening a line: "SEN. ALVAREZ: ", "Dr. Priya Raman: ".
 _TURN = re.compile(r"^\s*(?:\*\*)?((?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)(?:\*\*)?\s*:\s")
 
@@ -224,25 +226,33 @@ class _Sentences:
         return " ".join([self.previous, *around] if i == 0 and self.previous else around)
 
     def setting(self, i: int) -> str:
-        """The chunk's section heading and the lead-in of the list sentence ``i`` is an item of:
-        the nearest line before it that ends with a colon, up to LIST_REACH lines back."""
+        """The chunk's section heading, the number of the paragraph sentence ``i`` is in ("7.
+        For ships three to five, …" is paragraph 7) and the lead-in of the list it is an item
+        of: the nearest line before it that ends with a colon, up to LIST_REACH lines back."""
         start = self.spans[i][0] - self.chunk.start
+        numbered = _PARAGRAPH_NUMBER.match(self._line_before(i))
+        heading = f"{self.chunk.heading}\nparagraph {numbered.group(1)}" if numbered else ""
+        heading = heading or self.chunk.heading
         above = f"{self.before.rstrip()}\n{self.chunk.text[:start]}".split("\n")
         for line in reversed(above[-LIST_REACH - 1 : -1]):
             line = line.strip()
             if line.endswith(":") and not _META.search(line):
-                return f"{self.chunk.heading}\n{line}"
-        return self.chunk.heading
+                return f"{heading}\n{line}"
+        return heading
 
     def turn(self, i: int) -> str:
         """The speaker label that opens sentence ``i``'s line, if any ("SEN. ALVAREZ")."""
+        label = _TURN.match(self._line_before(i) + self.texts[i])  # (or opens the sentence)
+        return label.group(1) if label else ""
+
+    def _line_before(self, i: int) -> str:
+        """What stands on sentence ``i``'s line before it."""
         start = self.spans[i][0] - self.chunk.start
         line_start = self.chunk.text.rfind("\n", 0, start) + 1
         line = self.chunk.text[line_start:start]
         if line_start == 0 and self.before and not self.before.endswith("\n"):
             line = self.before.rsplit("\n", 1)[-1] + line
-        label = _TURN.match(line + self.texts[i])  # (the label may open the sentence itself)
-        return label.group(1) if label else ""
+        return line
 
     def quote(self, start: int, end: int) -> str:
         return self.chunk.text[start - self.chunk.start : end - self.chunk.start]

@@ -63,7 +63,7 @@ from policybrief.text import FUNCTION_WORDS, MONTH_NAMES, MONTH_NUMBERS, content
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
 # Bump when the choice of sentences changes, so briefings written before are rebuilt.
-SELECTION_SCHEME = 11
+SELECTION_SCHEME = 12
 # Relevance against redundancy in the selection (1.0 would ignore redundancy).
 MMR_LAMBDA = 0.8
 # Sentences this similar to one already chosen say the same thing.
@@ -697,7 +697,10 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
     # number its own ("FR doc 2023-23049", in its title or source).
     asked = _figures(part.text)
     if asked:
-        have = numeric_facts(f"{candidate.title}\n{info.source}\n{candidate.text}")
+        # (a paragraph's number is where it stands: "paragraph 7 of the fact sheet")
+        have = numeric_facts(
+            f"{candidate.title}\n{info.source}\n{candidate.setting}\n{candidate.text}"
+        )
         if published and part.months:  # "on Oct 7" may be the document's own date
             have |= {str(published.day), f"month:{published.month}"}
         if not asked <= have:

@@ -27,7 +27,7 @@ from policybrief.types import Chunk, DocumentInfo
 
 # Bump when loaders or the chunker produce different text: every file is re-read, and only
 # chunks whose text changed are embedded again.
-CHUNK_SCHEME = 4
+CHUNK_SCHEME = 5
 # Bump when the text sent to the embedder for a chunk changes form: every vector is redone.
 EMBED_SCHEME = 1
 EMBED_BATCH = 512  # texts per encode call (the model batches further inside; progress per call)

@@ -821,3 +821,13 @@ def test_a_question_for_an_office_s_words_is_answered_by_its_holder_s_turn() -> 
     assert found == [
         "MINISTER ASHDOWN: There are no plans to cut the order for frigates below five ships."
     ]
+
+
+def test_a_numbered_paragraph_is_found_by_its_number() -> None:
+    p = passage(
+        "FACT SHEET\n6. The contract for the ships remains at a fixed price.\n"
+        "7. The contract for the ships moves to a target cost fee.\n",
+        title="Fact sheet",
+    )
+    found = texts(answer(["What does paragraph 7 say about the contract for the ships?"], [p]))
+    assert found == ["The contract for the ships moves to a target cost fee."]
