@@ -63,18 +63,20 @@ _META = re.compile(
     r"|see (?:below|above)|click\b|read (?:the|more|lawmakers)|for (?:more|further) information"
     r"|a recording\b|the text of\b|welcome to\b|dear\b|subscribe|sign up|share this"
     # a page's links to other pages ("Related:", "You might also like:", "Most read")
-    r"|related(?: articles| stories| content| coverage| reading| news)?\s*:|see also\b"
-    r"|you (?:may|might) also like\b|recommended\b|most (?:read|popular|viewed)\b|trending\b"
-    r"|read next\b|further reading\b|more (?:on this|stories|from)\b"
+    r"|related(?: articles| stories| content| coverage| reading| news)?\s*:"
+    r"|you (?:may|might) also like\b"
+    r"|(?:see also|recommended|most (?:read|popular|viewed)|trending|read next|further reading"
+    r"|more (?:on this|stories))\s*:?\s*$"
     r"|(?:agency|action|rin|docket)\s*:"
     # a speaker's courtesies ("Good afternoon, and welcome to…", "I would now like to turn the
     # call over to…")
-    r"|good (?:morning|afternoon|evening)\b|thank you\b|thanks\b|ladies and gentlemen\b"
-    r"|let me\b|let's (?:start|begin|turn)\b|before (?:i|we) (?:start|begin|turn)\b"
+    r"|good (?:morning|afternoon|evening)\b|thank you\b|thanks\b(?!\s+to\b)|ladies and gentlemen\b"
+    r"|let me (?:give|turn|start|begin|walk|take|hand|first)\b|let's (?:start|begin|turn)\b"
+    r"|before (?:i|we) (?:start|begin|turn)\b"
     r"|i(?: would|'d|’d) (?:now )?like to (?:turn|hand)\b|i(?:'ll| will) now (?:turn|hand)\b)"
     r"|\b(?:is|are) available (?:here|at|below|online|on)\b|https?://|www\.|frequently asked"
     r"|\bFAQs?\b|\bcontact (?:us|the)\b"
-    r"|\barXiv:|\bdoi:|\bISBN\b|\bretrieved (?:on )?(?:\d|[A-Z][a-z]+ \d)",  # a reference list
+    r"|\barXiv:|\bdoi:|\bISBN\b|(?-i:\bRetrieved (?:on )?(?:\d|[A-Z][a-z]+ \d))",  # references
     re.IGNORECASE,
 )
 # "Legislative history:\nIntroduced in…": an infobox's field, quotable for what it states but

@@ -42,6 +42,7 @@ from policybrief.questions import (
     focus_words,
     has_wanted,
     holds,
+    holds_turn,
     inflects,
     is_place,
     mention_count,
@@ -123,13 +124,15 @@ _REASON = re.compile(
 # A cause stated outright ("Officials blamed four main factors: …"), not a purpose or a
 # response ("in order to…", "in response to…"), which may say why or may not.
 _CAUSE = re.compile(
-    r"\b(?:because|due to|owing to|as a result of|caused by|blam(?:e|es|ed|ing)"
+    r"\b(?:because|due to(?! (?:be|enter|start|begin|open|close|take|come|arrive|expire|end"
+    r"|finish|report|meet|launch|sign|vote)\b)|owing to|as a result of|caused by"
+    r"|blam(?:e|es|ed|ing)"
     r"|(?:main|key|several|two|three|four|five) (?:factors|reasons|causes)|stemm(?:ed|ing) from)\b",
     re.IGNORECASE,
 )
 _ASKS_ADVICE = re.compile(
     r"\b(?:what|which|how)\b[^?]*\b(?:recommend(?:s|ed)?|advise[sd]?|suggest(?:s|ed)?|urge[sd]?"
-    r"|propose[sd]?|call(?:s|ed)? for)\b|\b(?:recommendations?|advice|suggestions?)\b",
+    r"|call(?:s|ed)? for)\b|\b(?:recommendations?|advice|suggestions?)\b",
     re.IGNORECASE,
 )
 _ADVICE = re.compile(
@@ -350,7 +353,7 @@ class ExtractiveGenerator:
             on_point = np.array(
                 [
                     all(
-                        mentions(c.turn, s)
+                        holds_turn(c.turn, s)
                         or speaks(f"{c.context}\n{c.text}", c.title, c.passage.document.source, s)
                         for s in part.speakers
                     )
@@ -362,8 +365,15 @@ class ExtractiveGenerator:
         else:
             on_point = np.array([shares_focus(part, t) for t in texts], dtype=bool)
             on_point |= relevance >= PARAPHRASE_FLOOR  # "what" may be answered in other words
-            if _WHY.search(part.text):  # … and "why" by a reason ("Officials blamed …")
-                on_point |= np.array([bool(_REASON.search(t)) for t in texts], dtype=bool)
+            if asks_why(part.text):  # … and "why" by a reason in a document that matches
+                matching = _top_documents(candidates)  # ("Officials blamed …")
+                on_point |= np.array(
+                    [
+                        bool(_REASON.search(c.text)) and c.citation.doc_id in matching
+                        for c in candidates
+                    ],
+                    dtype=bool,
+                ) & (relevance >= CONSTRAINED_FLOOR)
         # A question whose telling words mostly appear nowhere ("the maximum penalty for
         # violating…", "such as gallium") is likely about something the sources do not cover.
         telling = [w for w in focus_words(part) if len(w) >= TELLING_LENGTH]
@@ -587,13 +597,22 @@ def _subjects(part: QuestionPart, text: str) -> frozenset[str]:
     return frozenset(n for n in part.names if mention_count(text, n) >= SUBJECT_MENTIONS)
 
 
-# Share of a title's content words a summary question must give to be about that document.
+# Share of a title's content words a summary question must give to be about that document,
+# which it calls a document ("Summarise the opinion piece arguing …", "the earnings call").
 TITLE_SHARE = 0.5
+_DOCUMENT_NOUN = re.compile(
+    r"\b(?:piece|op-?ed|column|editorial|article|story|report|post|blog|release|statement"
+    r"|transcript|call|interview|letter|notice|fact ?sheet|filing|speech|review|analysis|essay"
+    r"|briefing|paper|page|explainer|newsletter|summary of the)\b",
+    re.IGNORECASE,
+)
 
 
 def _summarised(part: QuestionPart, candidates: Sequence[Candidate]) -> np.ndarray | None:
     """Which candidates come from the one document a summary question names by its title
     (None when it names none, or more than one equally)."""
+    if not _DOCUMENT_NOUN.search(part.text):
+        return None
     asked = set(content_words(part.text))
     shares: dict[str, float] = {}
     for c in candidates:
@@ -606,6 +625,18 @@ def _summarised(part: QuestionPart, candidates: Sequence[Candidate]) -> np.ndarr
         return None
     best = max(shares, key=shares.__getitem__)
     return np.array([c.citation.doc_id == best for c in candidates], dtype=bool)
+
+
+TOP_DOCUMENTS = 2  # documents whose passages match a question best
+
+
+def _top_documents(candidates: Sequence[Candidate]) -> set[str]:
+    """The documents of the TOP_DOCUMENTS best-scoring passages among the candidates'."""
+    best: dict[str, float] = {}
+    for c in candidates:
+        doc = c.citation.doc_id
+        best[doc] = max(best.get(doc, 0.0), c.passage.score)
+    return set(sorted(best, key=best.__getitem__, reverse=True)[:TOP_DOCUMENTS])
 
 
 def _leads(candidates: Sequence[Candidate]) -> np.ndarray:
@@ -709,7 +740,7 @@ def _fits(part: QuestionPart, candidate: Candidate, document: _Read) -> bool:
     spoken = f"{candidate.context}\n{candidate.text}"
     publisher = candidate.passage.document.source
     if not all(
-        mentions(candidate.turn, s)
+        holds_turn(candidate.turn, s)
         or speaks(spoken, candidate.title, publisher, s)
         or (part.by_deed and acts(candidate.text, s))
         for s in part.speakers
@@ -805,7 +836,12 @@ def _first_words(question: str, name: str) -> tuple[tuple[str, str], ...]:
     for run in name_run_texts(question):
         first = run.split()[0]
         words = run.casefold().split()
-        if name in words and len(first) >= 4 and words[0] not in _SHARED_FIRST_WORDS:
+        if (
+            name in words
+            and len(first) >= 4
+            and words[0] not in _SHARED_FIRST_WORDS
+            and not is_place(words[0])  # "Korea's chipmakers" are not the Korea Development Bank
+        ):
             found.append((first, run))
     return tuple(found)
 
@@ -830,6 +866,8 @@ def _published_on(candidate: Candidate, day: tuple[int, int, str]) -> bool:
     )
 
 
+# Reported speech, where a figure may be another party's ("Tencent said its rival will…").
+_SAID = re.compile(r"\b(?:said|says|told|according to|stated|claimed)\b", re.IGNORECASE)
 # A name introduced as one of several ("including NASA") shares the amount with the others.
 _INCLUDING = re.compile(
     r"\b(?:including|includes|such as|among(?: them)?|notably)\s+(?:the\s+)?$", re.IGNORECASE
@@ -844,9 +882,13 @@ def _amount_of(part: QuestionPart, candidate: Candidate, document_text: str) -> 
     text = candidate.text
     # "our board has approved $45 million … at our Tucson plant": whose else? (but "$174
     # billion … including NASA" is not all NASA's)
-    if not _other_names(text, part, document_text) and not any(
-        (span := mention_span(text, name)) and _INCLUDING.search(text[: span[0]])
-        for name in part.names
+    if (
+        not _SAID.search(text)
+        and not _other_names(text, part, document_text)
+        and not any(
+            (span := mention_span(text, name)) and _INCLUDING.search(text[: span[0]])
+            for name in part.names
+        )
     ):
         return True
     words = text.split()

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from policybrief.errors import LoadError
-from policybrief.text import yaml_problem
+from policybrief.text import content_words, yaml_problem
 from policybrief.types import Document
 
 # pypdf logs every oddity of a malformed file; the one-line skip reason is what users need.
@@ -248,9 +248,10 @@ MAX_AUTHOR = 60  # characters: a longer "author" is a blurb
 MAX_AUTHORS = 3
 BYLINE_REACH = 1500  # characters from the top of a document where its byline stands
 # "By Priya Raman", "**Opinion** | By Priya Raman | Published…", not "By 2030" or "By contrast"
+# (on a line of its own or between "|" marks: "By Christmas Day, every shipment…" is no byline)
 _BYLINE = re.compile(
     r"(?:^|\|)[ \t*_]*By[ \t]+"
-    r"([A-Z][\w'’.-]+(?:[ \t]+(?:[A-Z][\w'’.-]+|de|van|von|da|di|bin)){1,3})[ \t*_]*(?=$|[|,\n])",
+    r"([A-Z][\w'’.-]+(?:[ \t]+(?:[A-Z][\w'’.-]+|de|van|von|da|di|bin|and)){1,6})[ \t*_]*(?=$|\|)",
     re.MULTILINE,
 )
 
@@ -483,6 +484,7 @@ def parse_html(html: str, doc_id: str, display: str, stem: str) -> Document:
 
 
 STANDFIRST_WORDS = 8  # a description shorter than this is a tagline, not a summary
+STANDFIRST_SHARED = 4  # content words a standfirst shares with the story it stands over
 
 
 def _standfirst(description: str, text: str) -> str:
@@ -491,10 +493,11 @@ def _standfirst(description: str, text: str) -> str:
     description = " ".join(description.split())
     if len(description.split()) < STANDFIRST_WORDS or not re.search(r"[.!?][”\"’']?$", description):
         return ""
-    head = " ".join(text[: len(description) + 200].split())
-    if description[:60] in head or description.endswith(("...", "…")):
+    if description[:60] in " ".join(text.split()) or description.endswith(("...", "…")):
         return ""
-    return description
+    # (a site's own blurb, "The latest defence news, updated every day", is about no story)
+    shared = set(content_words(description)) & set(content_words(text))
+    return description if len(shared) >= STANDFIRST_SHARED else ""
 
 
 def _with_authors(source: str, authors: str) -> str:

@@ -64,16 +64,14 @@ _NAME_HEADS = frozenset(
     corporation center centre council board party fund database
     """.split()
 )
-# A country, its people and its capital: "the Indian-launched iPhone" in a report "in India";
-# "How much has Berlin committed?" asks about Germany's money.
+# A country and its people: "the Indian-launched iPhone" in a report "in India".
 _PEOPLES = tuple(
     tuple(name.replace("_", " ") for name in pair.split("/"))
     for pair in """
-    india/indian/new_delhi japan/japanese/tokyo korea/korean russia/russian/moscow/kremlin
-    germany/german/berlin france/french/paris ireland/irish/dublin canada/canadian/ottawa
-    mexico/mexican brazil/brazilian australia/australian/canberra taiwan/taiwanese/taipei
-    italy/italian/rome spain/spanish/madrid israel/israeli iran/iranian/tehran
-    ukraine/ukrainian/kyiv netherlands/dutch barbados/barbadian/bajan pakistan/pakistani
+    india/indian japan/japanese korea/korean russia/russian germany/german france/french
+    ireland/irish canada/canadian mexico/mexican brazil/brazilian australia/australian
+    taiwan/taiwanese italy/italian spain/spanish israel/israeli iran/iranian
+    ukraine/ukrainian netherlands/dutch barbados/barbadian/bajan pakistan/pakistani
     vietnam/vietnamese singapore/singaporean malaysia/malaysian egypt/egyptian
     saudi/saudi_arabia nigeria/nigerian sweden/swedish norway/norwegian finland/finnish
     greece/greek switzerland/swiss scotland/scottish wales/welsh indonesia/indonesian
@@ -94,8 +92,8 @@ _ALIASES = (
         "washington",
     ),
     ("china", "chinese", "prc", "people's republic of china", "ccp", "beijing"),
-    ("uk", "u.k", "united kingdom", "britain", "british", "london"),
-    ("eu", "e.u", "european union", "brussels"),
+    ("uk", "u.k", "united kingdom", "britain", "british"),
+    ("eu", "e.u", "european union"),
     ("ai", "artificial intelligence"),
     ("bis", "bureau of industry and security"),
     ("commerce", "department of commerce", "commerce department"),
@@ -150,6 +148,14 @@ _PRICED = (
     "|capitali[sz]ation|capitali[sz]|market value|penalty|penalties|penalt|fines|fees?|levy"
     "|levies|tolls?|fares?"
 )
+# What an organisation asked about does, after its kind ("Which bank runs…", not "Which court
+# rulings…").
+_ACTING = (
+    r"(?:is|was|are|were|has|had|have|will|would|did|does|do|can|could|runs?|ran|operates?"
+    r"|operated|administers?|administered|manages?|managed|owns?|owned|makes?|made|builds?|built"
+    r"|leads?|led|won|wins?|handles?|handled|issued|fixed|repaired|supplies|supplied|provides?"
+    r"|provided|bought|sold|funds?|funded|got|gets)\b"
+)
 # Kinds of organisation whose name "which …" asks for (one: "which companies" may want kinds).
 _ORGANISATIONS = (
     "bank|company|firm|agency|ministry|department|regulator|court|university|institute|utility"
@@ -179,7 +185,7 @@ _WANTS = (
             r"\bhow many\b|\bwhat (?:(?:is|was|are|were) )?(?:the )?"
             r"(?:(?!(?:do|does|did|will|would|can|could)\b)\w+ ){0,3}"  # "what did X share" no
             r"(?:number|percentage|share|threshold|margin|value|speed|length|weight|height|width"
-            r"|depth|capacity|range|population|area|distance|displacement|headcount)\b"
+            r"|depth|population|distance|displacement|headcount)\b"
             r"|\bvote (?:count|tally)\b|\bwhat was the (?:\w+ ){0,2}vote\b",
             re.I,
         ),
@@ -203,7 +209,7 @@ _WANTS = (
         re.compile(
             r"\bwhich (?:specific|particular|individual) (?:countries|nations|partners|allies)\b"
             r"|\bwhich (?:[\w-]+ )?(?:countries|nations)\b.{0,60}\bnamed?\b"
-            r"|\b(?:which|what) (?:country|nation)(?:'s|’s)?\b",
+            r"|\b(?:which|what) (?:country|nation)(?:'s|’s)?\b(?!-)",
             re.I,
         ),
     ),
@@ -214,7 +220,7 @@ _WANTS = (
             r"|\bwhich (?:other |\w+ )?(?:senators?|lawmakers?|officials?|people|persons?)\b"
             rf"|^\s*which (?:[\w.]+ ){{0,2}}(?:{_OFFICES})"
             # "Which bank runs the facility?": one named organisation ("KfW")
-            rf"|^\s*which (?:[\w-]+ ){{0,2}}(?:{_ORGANISATIONS})\b"
+            rf"|^\s*which (?:[\w-]+ ){{0,2}}(?:{_ORGANISATIONS})(?:['’]s\b|\s+{_ACTING})"
             r"|\bwhat(?:'s|’s| is| was| are| were)\b.{1,60}\b(?:called|named)\b"
             r"|\bwhat(?:'s|’s| is| was| are| were) the names? of\b|\bwhat (?:make|model|brand)\b",
             re.I,
@@ -334,8 +340,12 @@ def question_names(text: str) -> tuple[str, ...]:
     for match in _NAME.finditer(text):
         if _COMPARED.search(text[: match.start()]):
             continue  # "to replace Nvidia", "compared with Baidu": a yardstick, not the topic
-        if not text[: match.start()].strip() and match.group().casefold() in _FIELD_WORDS:
-            continue  # "Revised cost estimate for…?", "Unit cost per frigate?"
+        if (
+            not text[: match.start()].strip()
+            and match.group().casefold() in _FIELD_WORDS
+            and not re.match(r"\s+[A-Z]", text[match.end() :])
+        ):
+            continue  # "Revised cost estimate for…?", not "Global Witness findings?"
         word = match.group().strip(".’'-").replace("’s", "").replace("'s", "")
         # "Warren-Rounds" names two people, "U.S.-China" two countries; "Chinese-made" and
         # "Huawei-backed" name what comes before the hyphen.
@@ -536,8 +546,9 @@ _SPEECH_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _SPEAKING_OFFICE = re.compile(
-    r"(?i:the) ((?:[A-Z][\w-]+ )?(?i:minister|secretary|senator|chair(?:man|woman)?|governor"
-    r"|mayor|president|commissioner|ambassador|spokes(?:man|woman|person)))$"
+    r"the ((?:[\w-]+ )?(?:minister|secretary|senator|chair(?:man|woman)?|governor"
+    r"|mayor|president|commissioner|ambassador|spokes(?:man|woman|person)))$",
+    re.IGNORECASE,
 )
 # Verbs of speaking that may follow a speaker's name ("Ricketts led…", "Warren's statement").
 _SPEECH = re.compile(
@@ -595,13 +606,25 @@ def question_speakers(text: str) -> tuple[str, ...]:
     # "What did the letter to Lutnick ask for?": Lutnick is addressed, not speaking.
     who = re.split(r"\b(?:to|from|about|of|with|for|on|at|by)\b", match.group(1))[0]
     # "What does the US government say…" asks what the sources say: a country is no speaker.
-    names = tuple(n for n in question_names(who) if n not in SCENE_NAMES)
-    # "How did the minister respond…": whoever the sources give that office ("MINISTER
-    # ASHDOWN: …", "said the minister")
+    # "How did the minister respond…", "What did the Defence Secretary say…": whoever the
+    # sources give that office ("MINISTER ASHDOWN: …", "said the minister"), not "Defence"
     office = _SPEAKING_OFFICE.match(who.strip())
-    if office:  # "the Defence Secretary" is whoever holds that office, not "Defence"
+    if office:
         return (office.group(1).casefold(),)
-    return names
+    return tuple(n for n in question_names(who) if n not in SCENE_NAMES)
+
+
+# Labels that name another holder of an office than the one asked about ("SHADOW MINISTER")
+_OTHER_HOLDER = frozenset("shadow former deputy prime vice junior acting assistant".split())
+
+
+def holds_turn(turn: str, speaker: str) -> bool:
+    """Whether a transcript's speaker label ("MINISTER ASHDOWN") gives ``speaker`` the turn;
+    "SHADOW MINISTER" is not the minister, unless the question says shadow minister."""
+    if not mentions(turn, speaker):
+        return False
+    before = turn.casefold().split(speaker.split()[0])[0].split()
+    return not any(word.strip(".") in _OTHER_HOLDER for word in before)
 
 
 def _title_leaders(title: str) -> list[str]:
@@ -1034,8 +1057,7 @@ _HEAD = re.compile(
     r"|\b(?:what|which) (?:(?:is|was|are|were) )?(?:the )?((?:\w+ ){1,3}?)"
     r"(?:number|threshold|percentage|share|value|deadline|date"
     # (what is measured is itself asked for: "the top speed" wants a speed)
-    r"|(speed|length|weight|height|width|depth|capacity|range|population|area|distance"
-    r"|displacement|headcount))s?\b"
+    r"|(speed|length|weight|height|width|depth|population|distance|displacement|headcount))s?\b"
     r"|\b(\w+) (?:deadline|date)s?\b",
     re.IGNORECASE,
 )
@@ -1075,12 +1097,19 @@ _EVENT_WORDS = (
 # "How much storage does…" (a noun, then its verb), not "How much does…", "How much goes to…"
 # or "How much money…"
 _HOW_MUCH = re.compile(
-    r"\bhow much (?!of\b)((?:[a-z]+ ){0,2}[a-z]{4,}) "
+    r"\bhow much (?!of\b)((?:(?!(?:does|did|do|is|was|are|were|will|would|has|have|had|can|could"
+    r"|should)\b)[a-z]+ ){0,2}[a-z]{4,}) "
     r"(?=(?:does|did|do|is|was|are|were|will|would|has"
     r"|have|had|can|could|should)\b)",
     re.IGNORECASE,
 )
-_MONEY = frozenset("money funding cash capital financing revenue spending".split())
+_MONEY = frozenset(
+    """
+    money funding cash capital financing revenue revenues spending profit profits investment
+    income cost costs budget sales earnings pay salary wages debt loans aid subsidy subsidies
+    tax taxes
+    """.split()
+)
 _EXACT_DAY = re.compile(r"\b(?:exact|precise|specific) (?:day|date)\b", re.IGNORECASE)
 _WHAT_DATE = re.compile(r"\b(?:what|which) (?:\w+ ){0,2}(?:date|day)\b", re.IGNORECASE)
 _SPAN_OF_TIME = re.compile(rf"(?:{_SPAN})[ -]{_UNIT}", re.IGNORECASE)  # "30 days", not "Monday"
@@ -1093,7 +1122,9 @@ _DURATION = re.compile(
 _AMOUNT_OF = re.compile(r"\bwhat (\w+) (?:amount|sum|value)\b", re.IGNORECASE)
 # Ways of saying a rule takes effect that share no word with "effective".
 # A date a rule applies from: "From April 1, …", "as of 1 July", "with effect from…"
-_FROM_DATE = re.compile(r"\b(?:[Ff]rom|as of|starting(?: on)?|beginning(?: on)?)\s+$")
+_FROM_DATE = re.compile(
+    r"(?:^|[,;:]\s*)(?:from|as of|starting(?: on)?|beginning(?: on)?)\s+$", re.I
+)
 _STARTING = set(content_words("effect start begin apply"))
 _TAKING_EFFECT = re.compile(
     r"\b(?:kick(?:s|ed|ing)?|phas(?:ed|ing))\s+in\b"

@@ -688,12 +688,6 @@ def test_an_amount_in_a_sentence_naming_nothing_else_is_the_named_place_s() -> N
     assert texts(answer([question], [call])) == [call.chunk.text]
 
 
-def test_a_capital_stands_for_its_country() -> None:
-    opinion = passage("Germany's €480 million raw materials facility is a sensible response.")
-    question = "How much money has Berlin committed to its raw materials facility?"
-    assert texts(answer([question], [opinion])) == [opinion.chunk.text]
-
-
 def test_a_shortened_name_counts_when_the_document_gives_the_whole_name() -> None:
     release = passage(
         "The ministry launched the Raw Materials Security Facility today. "
@@ -799,7 +793,8 @@ def test_the_first_word_of_another_name_does_not_stand_for_a_name() -> None:
         "Members of the Critical Mineral Policy Working Group are Rep. Wittman and Rep. Castor."
     )
     question = "Who is the lead sponsor of the Critical Minerals Workforce Enhancement Act?"
-    assert texts(answer([question], [p])) == []
+    items = answer([question], [p])
+    assert texts(items) == [] and gaps(items)[0].reason.startswith("no passage gives the name")
 
 
 def test_a_why_question_is_answered_by_reasons_only_when_the_sources_give_one() -> None:
@@ -831,3 +826,27 @@ def test_a_numbered_paragraph_is_found_by_its_number() -> None:
     )
     found = texts(answer(["What does paragraph 7 say about the contract for the ships?"], [p]))
     assert found == ["The contract for the ships moves to a target cost fee."]
+
+
+def test_a_why_question_takes_no_reason_from_a_document_about_something_else() -> None:
+    frigates = passage(
+        "The frigate programme will cost more than planned, the ministry said. "
+        "The frigate programme overran after its design was changed twice.",
+        doc_id="frigates.md",
+        score=0.9,
+    )
+    others = [
+        passage(
+            f"Gallium prices rose {n}% on Tuesday because China tightened licences.", f"g{n}.md"
+        )
+        for n in (22, 23)
+    ]
+    found = texts(
+        answer(["Why will the frigate programme cost more than planned?"], [frigates, *others])
+    )
+    assert not any("Gallium" in f for f in found)
+
+
+def test_thanks_to_a_cause_is_a_fact_not_a_courtesy() -> None:
+    fact = passage("Thanks to the subsidy, output rose 20% in 2024.")
+    assert all(quality(c) > 0 for c in candidate_sentences([fact]))

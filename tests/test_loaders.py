@@ -431,6 +431,9 @@ def test_a_byline_names_the_document_s_author(tmp_path: Path) -> None:
     plain = tmp_path / "note.txt"
     plain.write_text("By 2030 the grid will need twice the capacity.\n", encoding="utf-8")
     assert load_document(plain, "note.txt").source == ""
+    holiday = tmp_path / "holiday.txt"
+    holiday.write_text("By Christmas Day, every shipment will need a licence.\n", "utf-8")
+    assert load_document(holiday, "holiday.txt").source == ""
 
 
 def test_a_page_s_authors_stand_beside_its_publisher(tmp_path: Path) -> None:
@@ -446,7 +449,8 @@ def test_a_page_s_authors_stand_beside_its_publisher(tmp_path: Path) -> None:
 
 
 def test_a_news_page_s_standfirst_opens_its_text_once(tmp_path: Path) -> None:
-    body = "<p>" + "Zoe Anderson was overcome by fumes at her father's home in Bath. " * 12 + "</p>"
+    first = "The plumber fitted a faulty boiler at the home in Bath where Zoe Anderson died."
+    body = "<p>" + f"{first} " * 12 + "</p>"
     standfirst = "A plumber who fitted a faulty boiler was jailed for three years on Friday."
     page = tmp_path / "story.html"
     page.write_text(
@@ -456,9 +460,12 @@ def test_a_news_page_s_standfirst_opens_its_text_once(tmp_path: Path) -> None:
     )
     assert load_document(page, "story.html").text.startswith(standfirst + "\n")
     repeated = tmp_path / "repeat.html"
-    first = "Zoe Anderson was overcome by fumes at her father's home in Bath."
     repeated.write_text(page.read_text(encoding="utf-8").replace(standfirst, first), "utf-8")
     assert load_document(repeated, "repeat.html").text.count(first) == 12
+    blurb = "The latest news and opinion from the Ayrshire Gazette, updated every day of the week."
+    site = tmp_path / "site.html"
+    site.write_text(page.read_text(encoding="utf-8").replace(standfirst, blurb), "utf-8")
+    assert blurb not in load_document(site, "site.html").text
 
 
 def test_a_file_name_that_opens_with_a_date_dates_an_undated_document(tmp_path: Path) -> None:

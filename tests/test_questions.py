@@ -12,6 +12,7 @@ from policybrief.questions import (
     counted_words,
     focus_words,
     has_wanted,
+    holds_turn,
     inflects,
     is_summary,
     mentions,
@@ -722,3 +723,16 @@ def test_a_question_for_an_office_s_words_names_the_office_as_speaker() -> None:
         "defence secretary",
     )
     assert only("What did Commerce Secretary Lutnick say?").speakers == ("commerce", "lutnick")
+
+
+def test_review_cases_read_as_an_analyst_means_them() -> None:
+    assert wanted_heads(only("How much gallium does China have?")) == {"gallium"}
+    assert only("Which university courses will close?").wants == ""
+    assert only("Which bank runs the facility?").wants == "who"
+    assert only("What is the main area of concern for regulators?").wants == ""
+    assert only("Global Witness findings on cobalt?").names == ("global", "witness")
+    assert not has_wanted(
+        "Gallium prices have risen 22% from March 3.", only("When do the rules take effect?")
+    )
+    assert holds_turn("MINISTER ASHDOWN", "minister")
+    assert not holds_turn("SHADOW MINISTER WEXLEY", "minister")
