@@ -73,6 +73,8 @@ _META = re.compile(
     r"|good (?:morning|afternoon|evening)\b|thank you\b|thanks\b(?!\s+to\b)|ladies and gentlemen\b"
     r"|let me (?:give|turn|start|begin|walk|take|hand|first)\b|let's (?:start|begin|turn)\b"
     r"|before (?:i|we) (?:start|begin|turn)\b"
+    # a page saying what it is ("Press release from the Alliance on Senate Bill 214.")
+    r"|(?:press|news|media) release (?:from|by|on)\b|(?:statement|transcript) (?:from|by)\b"
     r"|i(?: would|'d|’d) (?:now )?like to (?:turn|hand)\b|i(?:'ll| will) now (?:turn|hand)\b)"
     r"|\b(?:is|are) available (?:here|at|below|online|on)\b|https?://|www\.|frequently asked"
     r"|\bFAQs?\b|\bcontact (?:us|the)\b"

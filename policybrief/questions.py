@@ -1123,7 +1123,9 @@ _AMOUNT_OF = re.compile(r"\bwhat (\w+) (?:amount|sum|value)\b", re.IGNORECASE)
 # Ways of saying a rule takes effect that share no word with "effective".
 # A date a rule applies from: "From April 1, …", "as of 1 July", "with effect from…"
 _FROM_DATE = re.compile(
-    r"(?:^|[,;:]\s*)(?:from|as of|starting(?: on)?|beginning(?: on)?)\s+$", re.I
+    r"(?:^|[,;:]\s*|\b(?:applies|apply|applying|runs?|effective|valid|in force)\s+)"
+    r"(?:from|as of|starting(?: on)?|beginning(?: on)?)\s+$",
+    re.IGNORECASE,
 )
 _STARTING = set(content_words("effect start begin apply"))
 _TAKING_EFFECT = re.compile(

@@ -850,3 +850,8 @@ def test_a_why_question_takes_no_reason_from_a_document_about_something_else() -
 def test_thanks_to_a_cause_is_a_fact_not_a_courtesy() -> None:
     fact = passage("Thanks to the subsidy, output rose 20% in 2024.")
     assert all(quality(c) > 0 for c in candidate_sentences([fact]))
+
+
+def test_a_page_saying_what_it_is_is_framing() -> None:
+    label = passage("Press release from the Nevada Digital Infrastructure Alliance on the bill.")
+    assert all(quality(c) < 0 for c in candidate_sentences([label]))

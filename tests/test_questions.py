@@ -736,3 +736,8 @@ def test_review_cases_read_as_an_analyst_means_them() -> None:
     )
     assert holds_turn("MINISTER ASHDOWN", "minister")
     assert not holds_turn("SHADOW MINISTER WEXLEY", "minister")
+
+
+def test_a_start_date_is_the_date_a_measure_applies_from() -> None:
+    part = only("Moratorium start date?")
+    assert has_wanted("The moratorium applies from July 1, 2025, through December 31, 2026.", part)
