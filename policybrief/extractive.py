@@ -121,6 +121,7 @@ _REASON = re.compile(
     re.IGNORECASE,
 )
 # "What does the dietitian recommend?", "What advice…": not "the letter urging Lutnick to…"
+CAUSE_LEAD = 0.01  # how far a why-question's best stated cause is put ahead of its best answer
 # A cause stated outright ("Officials blamed four main factors: …"), not a purpose or a
 # response ("in order to…", "in response to…"), which may say why or may not.
 _CAUSE = re.compile(
@@ -322,9 +323,12 @@ class ExtractiveGenerator:
                 )
                 score = score - SIBLING_PENALTY * others
             eligible = fits & self._answers(part, candidates, relevance, coverage)
-            if asks_why(part.text):  # a cause answers "why"; what happened does not
+            if asks_why(part.text):  # a stated cause answers "why" first; what happened may follow
                 causes = eligible & np.array([bool(_CAUSE.search(c.text)) for c in candidates])
-                eligible = causes if causes.any() else eligible
+                if causes.any():
+                    best = int(np.argmax(np.where(causes, score, -np.inf)))
+                    score = score.copy()
+                    score[best] = float(score[eligible].max()) + CAUSE_LEAD
         gap = "" if eligible.any() else _why_unanswered(part, candidates, named)
         focused = np.array([shares_focus(part, c.text) for c in candidates], dtype=bool)
         return _Part(part, relevance, score, eligible, focused, gap)
