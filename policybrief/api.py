@@ -73,7 +73,7 @@ from policybrief.index import (
 from policybrief.llm import create_chat_model
 from policybrief.loaders import DESCRIBED_KEYS, parse_date, sidecar_of
 from policybrief.locking import write_lock
-from policybrief.questions import is_summary
+from policybrief.questions import is_corpus_summary, is_summary
 from policybrief.rendering import Renderer, briefing_view
 from policybrief.reranking import Reranker
 from policybrief.retrieval import MODES, Retriever
@@ -81,6 +81,9 @@ from policybrief.types import Answer, Briefing, BriefingSpec, Filters, Section, 
 from policybrief.writing import Draft, Notice, Writer
 
 TEXT_FORMATS = ("md", "html")  # rendered from templates; PDF and DOCX are made from these
+# Documents a corpus needs before "Give me a summary" starts from their leads (one article is
+# summarised from all of it).
+LEAD_SUMMARY_DOCUMENTS = 3
 
 
 @dataclass(frozen=True)
@@ -417,11 +420,15 @@ class Project:
         Statements the policy hides are not yielded but are counted in ``Answer.unsupported``.
         """
         self._require_index()
-        # A summary asks for what is central, which no similarity floor can judge.
+        # A summary asks for what is central, which no similarity floor can judge; a summary of
+        # a whole corpus of several documents starts from their leads.
         floor = 0.0 if is_summary(question) else None
-        passages = self.retriever.retrieve(
-            question, k=k, filters=filters, mode=mode, min_score=floor
-        )
+        if is_corpus_summary(question) and len(self.index.documents()) >= LEAD_SUMMARY_DOCUMENTS:
+            passages = self.retriever.leads(k=k, filters=filters)
+        else:
+            passages = self.retriever.retrieve(
+                question, k=k, filters=filters, mode=mode, min_score=floor
+            )
         unmatched = filters.unmatched(self.index.documents().values()) if filters else ""
         if unmatched:  # an empty filter is not missing evidence: say so, and what there is
             yield Answer(question, (), (), (), found=False, unmatched=unmatched)

@@ -203,6 +203,15 @@ class Catalog:
         )
         return {row[0]: Chunk(*row) for row in rows}
 
+    def opening_chunks(self, doc_ids: Iterable[str]) -> dict[str, Chunk]:
+        """Each document's first chunk, by document id."""
+        rows = self._select_in(
+            'SELECT chunk_id, doc_id, text, start, "end", page, heading, content_hash, embed_hash '
+            "FROM chunks WHERE start = 0 AND doc_id IN ({marks})",
+            doc_ids,
+        )
+        return {row[1]: Chunk(*row) for row in rows}
+
     def text_before(self, chunk: Chunk, limit: int) -> str:
         """Up to ``limit`` characters of the document before ``chunk``, from the chunk that
         precedes it ("" for a document's first chunk; the white space between two chunks that

@@ -307,6 +307,9 @@ class Index:
     def text_before(self, chunk: Chunk, limit: int) -> str:
         return self.catalog.text_before(chunk, limit)
 
+    def opening_chunks(self, doc_ids: Iterable[str]) -> dict[str, Chunk]:
+        return self.catalog.opening_chunks(doc_ids)
+
     def is_empty(self) -> bool:
         return self.catalog.counts()[1] == 0
 

@@ -766,6 +766,25 @@ def is_summary(question: str) -> bool:
     return bool(_SUMMARY.search(question))
 
 
+# Words of a summary question that ask about no topic ("Give me a summary of the news").
+_NO_TOPIC = frozenset(
+    content_words(
+        """
+        give me us summary summarise summarize overview key main top major points facts findings
+        issues messages takeaways takeaway gist brief briefly recap rundown sum up sources source
+        documents document corpus articles article news story stories matter care know need
+        bottom line big picture highlights happened happening latest tldr nutshell everything
+        """
+    )
+)
+
+
+def is_corpus_summary(question: str) -> bool:
+    """Whether ``question`` asks for a summary of everything ("Give me a summary", "What are the
+    key points?"), naming no topic of its own."""
+    return is_summary(question) and set(content_words(question)) <= _NO_TOPIC
+
+
 def mentions(text: str, name: str) -> bool:
     """Whether ``text`` names ``name`` (or one of its spellings), as a whole word."""
     return bool(_spellings(name).search(text.replace("’", "'")))

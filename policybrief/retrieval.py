@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -223,6 +224,28 @@ class Retriever:
         return [
             dataclasses.replace(p, before=self.index.text_before(p.chunk, TEXT_BEFORE))
             for p in kept[:k]
+        ]
+
+    def leads(self, *, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        """The opening passage of each of the ``k`` most recent documents: what a summary of the
+        whole corpus starts from (a report's lead says what it is about), where a query of no
+        content ("Give me a summary") would retrieve at random."""
+        k = k or self.settings.top_k
+        documents = {
+            doc_id: info
+            for doc_id, info in self.index.documents().items()
+            if filters is None or filters.is_empty() or filters.matches(info)
+        }
+        newest = sorted(
+            documents.values(),
+            key=lambda d: (d.published or date.min, d.path),
+            reverse=True,
+        )[:k]
+        opening = self.index.opening_chunks(d.doc_id for d in newest)
+        return [
+            Passage(opening[d.doc_id], d, 1.0 - rank / (2 * k))
+            for rank, d in enumerate(newest)
+            if d.doc_id in opening
         ]
 
     def rank_documents(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,18 @@ def test_each_company_of_a_list_gets_its_own_statement(sample: Project) -> None:
 def test_how_a_company_responded_is_answered_by_what_it_did(sample: Project) -> None:
     answer = sample.ask("How did Baidu respond to DeepSeek?")
     assert answer.found and "reconsider" in said(answer)
+
+
+def test_a_summary_of_a_whole_corpus_starts_from_its_newest_documents_leads(
+    policy: Project,
+) -> None:
+    leads = policy.retriever.leads(k=3)
+    documents = policy.index.documents()
+    newest = sorted(documents.values(), key=lambda d: d.published or date.min, reverse=True)[:3]
+    assert [p.document.doc_id for p in leads] == [d.doc_id for d in newest]
+    assert all(p.chunk.start == 0 for p in leads)
+    answer = policy.ask("Give me a summary")
+    assert answer.statements
+    assert {c.doc_id for s in answer.statements for c in s.citations} <= {
+        p.document.doc_id for p in policy.retriever.leads()
+    }

@@ -14,6 +14,7 @@ from policybrief.questions import (
     has_wanted,
     holds_turn,
     inflects,
+    is_corpus_summary,
     is_summary,
     mentions,
     name_groups,
@@ -741,3 +742,10 @@ def test_review_cases_read_as_an_analyst_means_them() -> None:
 def test_a_start_date_is_the_date_a_measure_applies_from() -> None:
     part = only("Moratorium start date?")
     assert has_wanted("The moratorium applies from July 1, 2025, through December 31, 2026.", part)
+
+
+def test_a_summary_of_everything_names_no_topic() -> None:
+    assert is_corpus_summary("Give me a summary")
+    assert is_corpus_summary("What are the key points?")
+    assert not is_corpus_summary("Summarise the frigate programme")
+    assert not is_corpus_summary("What did Warren say?")
