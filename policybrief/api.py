@@ -81,9 +81,6 @@ from policybrief.types import Answer, Briefing, BriefingSpec, Filters, Section, 
 from policybrief.writing import Draft, Notice, Writer
 
 TEXT_FORMATS = ("md", "html")  # rendered from templates; PDF and DOCX are made from these
-# Documents a corpus needs before "Give me a summary" starts from their leads (one article is
-# summarised from all of it).
-LEAD_SUMMARY_DOCUMENTS = 3
 
 
 @dataclass(frozen=True)
@@ -423,9 +420,8 @@ class Project:
         # A summary asks for what is central, which no similarity floor can judge; a summary of
         # a whole corpus of several documents starts from their leads.
         floor = 0.0 if is_summary(question) else None
-        if is_corpus_summary(question) and len(self.index.documents()) >= LEAD_SUMMARY_DOCUMENTS:
-            passages = self.retriever.leads(k=k, filters=filters)
-        else:
+        passages = self.retriever.leads(k=k, filters=filters) if is_corpus_summary(question) else []
+        if not passages:
             passages = self.retriever.retrieve(
                 question, k=k, filters=filters, mode=mode, min_score=floor
             )

@@ -120,7 +120,6 @@ _REASON = re.compile(
     r"|to (?:safeguard|protect|prevent))\b",
     re.IGNORECASE,
 )
-# "What does the dietitian recommend?", "What advice…": not "the letter urging Lutnick to…"
 CAUSE_LEAD = 0.01  # how far a why-question's best stated cause is put ahead of its best answer
 # A cause stated outright ("Officials blamed four main factors: …"), not a purpose or a
 # response ("in order to…", "in response to…"), which may say why or may not.
@@ -131,6 +130,7 @@ _CAUSE = re.compile(
     r"|(?:main|key|several|two|three|four|five) (?:factors|reasons|causes)|stemm(?:ed|ing) from)\b",
     re.IGNORECASE,
 )
+# "What does the dietitian recommend?", "What advice…": not "the letter urging Lutnick to…"
 _ASKS_ADVICE = re.compile(
     r"\b(?:what|which|how)\b[^?]*\b(?:recommend(?:s|ed)?|advise[sd]?|suggest(?:s|ed)?|urge[sd]?"
     r"|call(?:s|ed)? for)\b|\b(?:recommendations?|advice|suggestions?)\b",

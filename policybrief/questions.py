@@ -371,13 +371,14 @@ def name_run_texts(text: str) -> list[str]:
 
 
 # Words that open an analyst's terse question as a field's label, capitalised only by their
-# place ("Revised cost estimate for the frigates?", "Unit cost per ship?").
+# place ("Revised cost estimate for the frigates?", "Unit cost per ship?"); _NOT_NAMES are
+# never names anywhere.
 _FIELD_WORDS = frozenset(
     """
     unit revised average estimated projected planned expected updated proposed combined net
     gross annual overall domestic foreign global daily monthly weekly yearly quarterly peak
     median typical minimum maximum base start end delivery launch release opening closing
-    overseas approved budgeted forecast current total original initial final
+    overseas approved budgeted forecast
     """.split()
 )
 # Words that tell one place from another ("South Korea" is not "North Korea").
@@ -546,9 +547,7 @@ _SPEECH_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _SPEAKING_OFFICE = re.compile(
-    r"the ((?:[\w-]+ )?(?:minister|secretary|senator|chair(?:man|woman)?|governor"
-    r"|mayor|president|commissioner|ambassador|spokes(?:man|woman|person)))$",
-    re.IGNORECASE,
+    rf"the ((?:[\w-]+ )?(?:(?:{_OFFICES})\w*|senator|president))$", re.IGNORECASE
 )
 # Verbs of speaking that may follow a speaker's name ("Ricketts led…", "Warren's statement").
 _SPEECH = re.compile(

@@ -39,6 +39,8 @@ KEYWORD_DEPTH = 10
 # Characters of the text before each passage kept: its first sentence's context (a speaker),
 # and the lead-in of a list it starts inside.
 TEXT_BEFORE = 600
+# Documents a corpus needs before "Give me a summary" starts from their leads.
+LEAD_SUMMARY_DOCUMENTS = 3
 # In diversify(): how much a passage from an already chosen document counts as redundant.
 SAME_DOCUMENT_REDUNDANCY = 0.8
 
@@ -229,13 +231,16 @@ class Retriever:
     def leads(self, *, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
         """The opening passage of each of the ``k`` most recent documents: what a summary of the
         whole corpus starts from (a report's lead says what it is about), where a query of no
-        content ("Give me a summary") would retrieve at random."""
+        content ("Give me a summary") would retrieve at random. None for a corpus of fewer than
+        LEAD_SUMMARY_DOCUMENTS documents: one article is summarised from all of it."""
         k = k or self.settings.top_k
         documents = {
             doc_id: info
             for doc_id, info in self.index.documents().items()
             if filters is None or filters.is_empty() or filters.matches(info)
         }
+        if len(documents) < LEAD_SUMMARY_DOCUMENTS:
+            return []
         newest = sorted(
             documents.values(),
             key=lambda d: (d.published or date.min, d.path),

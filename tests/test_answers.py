@@ -169,3 +169,8 @@ def test_a_summary_of_a_whole_corpus_starts_from_its_newest_documents_leads(
     assert {c.doc_id for s in answer.statements for c in s.citations} <= {
         p.document.doc_id for p in policy.retriever.leads()
     }
+
+
+def test_one_article_is_summarised_from_all_of_it_not_from_its_lead(sample: Project) -> None:
+    assert sample.retriever.leads() == []
+    assert len({s.citations[0].start for s in sample.ask("Give me a summary").statements}) > 1
