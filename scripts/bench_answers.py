@@ -1,6 +1,6 @@
 """What gets quoted: answers and briefings scored against labelled questions and key facts.
 
-    .venv/bin/python scripts/bench_answers.py [--json OUT] [--show] [--splits news-b,news-d]
+    .venv/bin/python scripts/bench_answers.py [--json OUT] [--show] [--splits news-e,news-f]
 
 The labels in ``scripts/data/answers/`` were written from the source documents alone, before any
 tuning, by someone who did not see the tool's output; about 40% of them are held out
@@ -15,10 +15,10 @@ none of the question's topic terms.
 
 Three more corpora, ``web``, ``web2`` and ``web3``, are English pages among those of
 ``../shared/eval/html-extraction`` (listed in ``web_pages.txt``, ``web2_pages.txt`` and
-``web3_pages.txt``), with questions written for them blind. Four small news corpora written
-for this benchmark, each with its questions, live in ``corpora/news-a`` … ``corpora/news-d``
-(``news-b`` and ``news-d`` held out). ``--splits`` asks only those splits' questions and builds
-no briefings.
+``web3_pages.txt``), with questions written for them blind. Six small news corpora written
+for this benchmark, each with its questions, live in ``corpora/news-a`` … ``corpora/news-f``
+(``news-d``, ``news-e`` and ``news-f`` held out: never read). ``--splits`` asks only those
+splits' questions and builds no briefings.
 
 Briefings (``specs/*.yaml`` over corpus-dev, and the sample's own spec): key-fact recall (a fact
 counts when one statement contains a string of each of its groups), questions the sections
