@@ -34,7 +34,7 @@ import shutil
 import sys
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,18 @@ def corpus_files(corpus: str) -> list[Path]:
     if corpus != "corpus-dev":
         raise SystemExit(f"unknown corpus {corpus!r} in the questions")
     return sorted(p for p in (SHARED / "corpus-dev").glob("*.md") if p.name != "README.md")
+
+
+def load_questions(keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """Every labelled question of ``questions*.jsonl`` that ``keep`` keeps, in file order."""
+    return [
+        row
+        for path in sorted(DATA.glob("questions*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+        for row in [json.loads(line)]
+        if keep(row)
+    ]
 
 
 def ask_all(projects: dict[str, Any], questions: list[dict[str, Any]], show: bool) -> list[dict]:
@@ -222,14 +234,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     only = set(args.splits.split(",")) if args.splits else None
-    questions = [
-        row
-        for path in sorted(DATA.glob("questions*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-        for row in [json.loads(line)]
-        if only is None or row["split"] in only
-    ]
+    questions = load_questions(lambda row: only is None or row["split"] in only)
     with tempfile.TemporaryDirectory() as tmp:
         briefed = [] if only else ["sample", "corpus-dev"]
         projects = {

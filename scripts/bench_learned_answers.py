@@ -1,7 +1,7 @@
 """Would a scorer learned from the labelled questions choose answers better than the rules?
 (issue 11)
 
-    .venv/bin/python scripts/bench_learned_answers.py [--threshold 0.3] [--widen 0.7]
+    .venv/bin/python scripts/bench_learned_answers.py [--model logistic|boosted] [--widen 0.7]
 
 About 3 minutes. Every question of ``scripts/data/answers`` outside the held-out splits is asked
 through ``Project.ask`` (as ``bench_answers.py`` does), and for each part of it the extractive
@@ -13,13 +13,14 @@ the figure asked for, and what the question asks (a figure, a date, a person, a 
 speaker). A candidate is labelled an answer when it holds one of the question's expected facts;
 every candidate of an unanswerable question is not.
 
-Leave one corpus out: a logistic regression (scikit-learn, features standardised) is trained on
-the other corpora and answers the left-out one's questions. Each question then shows, per part,
-its best candidate above the threshold, filled up to four statements, and is scored as
-``bench_answers.py`` scores it. Three choosers are compared on the same candidates: the rules
-(eligibility, then ranking score; the simulation is checked against what ``ask`` really showed),
-the model alone, and the rules widened by the model (a candidate the rules refuse is allowed
-when the model is sure of it). Summary questions are left out: they are answered by centrality,
+Leave one corpus out: a logistic regression (scikit-learn, features standardised), or with
+``--model boosted`` gradient-boosted trees, is trained on the other corpora and answers the
+left-out one's questions. Each question then shows, per part, its best candidate above the
+threshold, filled up to four statements, and is scored as ``bench_answers.py`` scores it.
+Three choosers are compared on the same candidates: the rules (eligibility, then ranking
+score; the simulation is checked against what ``ask`` really showed), the model alone, and the
+rules widened by the model (a candidate the rules refuse is allowed when the model is sure of
+it). Summary questions are left out: they are answered by centrality,
 not by a fact. Deterministic: the same data give the same table.
 """
 
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from bench_answers import DATA, build_project, carries, corpus_files, plain
+from bench_answers import build_project, carries, corpus_files, load_questions, plain
 
 from policybrief import extractive
 from policybrief.evidence import quality
@@ -214,17 +215,23 @@ def why_missed(asked: list[dict[str, Any]]) -> Counter:
     return reasons
 
 
-def fit(asked: list[dict[str, Any]]) -> Callable[[Part], np.ndarray]:
+def fit(asked: list[dict[str, Any]], kind: str) -> Callable[[Part], np.ndarray]:
+    """A logistic regression on standardised features, or gradient-boosted trees."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     rows = [(matrix(p), labels(r["q"], p)) for r in asked for p in r["parts"]]
-    features = np.vstack([x for x, _ in rows])
-    scaler = StandardScaler().fit(features)
-    model = LogisticRegression(max_iter=2000).fit(
-        scaler.transform(features), np.concatenate([y for _, y in rows])
+    model = (
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+        if kind == "logistic"
+        else HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.05, max_leaf_nodes=15, random_state=0
+        )
     )
-    return lambda part: model.predict_proba(scaler.transform(matrix(part)))[:, 1]
+    model.fit(np.vstack([x for x, _ in rows]), np.concatenate([y for _, y in rows]))
+    return lambda part: model.predict_proba(matrix(part))[:, 1]
 
 
 def choosers(
@@ -255,22 +262,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threshold", type=float, default=0.3, help="model alone: p to show")
     parser.add_argument("--widen", type=float, default=0.7, help="p that overrides the rules")
+    parser.add_argument("--model", choices=("logistic", "boosted"), default="logistic")
     parser.add_argument("--json", type=Path, help="write the table's counts here")
     args = parser.parse_args()
-    questions = [
-        row
-        for path in sorted(DATA.glob("questions*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-        for row in [json.loads(line)]
-        if row["split"] not in HELD_OUT and row["kind"] != "summary"
-    ]
+    questions = load_questions(
+        lambda row: row["split"] not in HELD_OUT and row["kind"] != "summary"
+    )
     asked = collect(questions)
     corpora = list(dict.fromkeys(r["q"]["corpus"] for r in asked))
     results: dict[str, dict[str, Counter]] = {}
     for corpus in corpora:
         held = [r for r in asked if r["q"]["corpus"] == corpus]
-        probability = fit([r for r in asked if r["q"]["corpus"] != corpus])
+        probability = fit([r for r in asked if r["q"]["corpus"] != corpus], args.model)
         results[corpus] = {"ask": tally(held, lambda r: r["shown"])}
         for name, (choose, threshold) in choosers(probability, args.widen, args.threshold).items():
             results[corpus][name] = tally(
