@@ -13,10 +13,7 @@ session pays for loading the model once.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import hashlib
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -25,41 +22,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from policybrief.briefings import (
-    build_briefing,
-    check_name,
-    list_briefings,
-    load_spec,
-    parse_formats,
-    section_passages,
-)
 from policybrief.citations import POLICIES, Verifier, number_sources
 from policybrief.config import Settings, find_project_root, load_settings, with_overrides
+from policybrief.drafting import Draft, Drafter, Notice
 from policybrief.embedders import Embedder, create_embedder
-from policybrief.errors import ConfigError, CorpusSwitch, IndexStateError, SpecError
+from policybrief.errors import ConfigError, CorpusSwitch, IndexStateError
 from policybrief.evaluation import EvalReport, evaluate_retrieval, load_beir, slice_beir
-from policybrief.exporting import html_to_pdf, markdown_to_docx
-from policybrief.extractive import SELECTION_SCHEME, ExtractiveGenerator
+from policybrief.extractive import ExtractiveGenerator
 from policybrief.fetching import add_file, add_url, describe, is_url
-from policybrief.freshness import (
-    HISTORY,
-    LOCK_FILE,
-    SectionChange,
-    Staleness,
-    changes_view,
-    compare,
-    diff_locks,
-    digest,
-    lock_doc_ids,
-    lock_record,
-    published_numbers,
-    read_lock,
-    reusable_sections,
-    same_statements,
-    section_from_lock,
-    versions,
-    write_outputs,
-)
+from policybrief.freshness import Staleness
 from policybrief.generation import Generator, LLMGenerator
 from policybrief.index import (
     Consistency,
@@ -71,23 +42,16 @@ from policybrief.index import (
     settings_fingerprint,
 )
 from policybrief.llm import create_chat_model
-from policybrief.loaders import DESCRIBED_KEYS, parse_date, sidecar_of
+from policybrief.loaders import DESCRIBED_KEYS, sidecar_of
+from policybrief.lockfile import SectionChange
 from policybrief.locking import write_lock
 from policybrief.questions import is_corpus_summary, is_summary
-from policybrief.rendering import Renderer, briefing_view
+from policybrief.rendering import Renderer
 from policybrief.reranking import Reranker
 from policybrief.retrieval import MODES, Retriever
-from policybrief.types import Answer, Briefing, BriefingSpec, Filters, Section, Statement
-from policybrief.writing import Draft, Notice, Writer
-
-TEXT_FORMATS = ("md", "html")  # rendered from templates; PDF and DOCX are made from these
-
-
-@dataclass(frozen=True)
-class GenerateResult:
-    briefing: Briefing
-    outputs: dict[str, Path]  # format → file (plus "lock" → sources.json)
-    written: bool = True  # False when the outputs already had exactly this content
+from policybrief.shelf import GenerateResult, Shelf, indexed_corpus
+from policybrief.text import parse_date
+from policybrief.types import Answer, Filters, Statement
 
 
 @dataclass
@@ -102,6 +66,9 @@ class DoctorReport:
             f"briefing {name}: sources.json unreadable" for name in self.unreadable_locks
         ]
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"problems": self.problems, "repaired": self.repaired}
+
 
 @dataclass
 class AddReport:
@@ -109,6 +76,14 @@ class AddReport:
     already: list[str]  # files or pages whose content the corpus already held
     sync: SyncReport
     described: list[Path] = field(default_factory=list)  # sidecars written or changed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": [str(p) for p in self.added],
+            "already": self.already,
+            "described": [str(p) for p in self.described],
+            "index": self.sync.to_dict(),
+        }
 
 
 @dataclass
@@ -118,6 +93,34 @@ class RegenerateReport:
     states: list[Staleness] = field(default_factory=list)
     results: dict[str, GenerateResult] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        """As ``brief regenerate --json`` prints it (``sections``: numbered from 1)."""
+        index: dict[str, Any] = {}
+        if self.sync is not None:
+            index = {k: v for k, v in self.sync.to_dict().items() if k != "ignored"}
+        elif self.pending is not None:
+            diff = self.pending.diff
+            index = {
+                "new": list(diff.new),
+                "modified": list(diff.modified),
+                "removed": list(diff.removed),
+            }
+        return {
+            "index": index,
+            "briefings": [
+                {
+                    "name": state.name,
+                    "current": state.current,
+                    "reasons": state.reasons,
+                    "sections": [i + 1 for i in sorted(state.rebuild)],
+                    "written": bool(
+                        self.results.get(state.name) and self.results[state.name].written
+                    ),
+                }
+                for state in self.states
+            ],
+        }
+
 
 @dataclass(frozen=True)
 class ProjectStatus:
@@ -126,16 +129,38 @@ class ProjectStatus:
     index: IndexStatus
     briefings: list[str]
 
+    def to_dict(self) -> dict[str, Any]:
+        """As ``brief status --json`` prints it, but for the briefings' states (which take a
+        check each: ``Project.check``); ``briefings`` here are their names."""
+        index, diff = self.index, self.index.diff
+        return {
+            "project": str(self.root),
+            "corpus": str(self.corpus),
+            "index": index.location,
+            "model": index.model_id,
+            "documents": index.documents,
+            "chunks": index.chunks,
+            "up_to_date": index.up_to_date,
+            "new": list(diff.new),
+            "modified": list(diff.modified),
+            "removed": list(diff.removed),
+            "settings_changed": index.settings_changed,
+            "skipped": index.skipped,
+            "briefings": self.briefings,
+        }
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def writes(method: Callable[Concatenate[Project, P], R]) -> Callable[Concatenate[Project, P], R]:
+def under_write_lock(
+    method: Callable[Concatenate[Project, P], R],
+) -> Callable[Concatenate[Project, P], R]:
     """Run a Project method under the project's write lock (see ``locking``)."""
 
     def locked(self: Project, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        with self.writing(method.__name__):
+        with self.write_locked(method.__name__):
             return method(self, *args, **kwargs)
 
     return functools.update_wrapper(locked, method)
@@ -176,7 +201,7 @@ class Project:
         return cls(folder, settings, embedder)
 
     @contextmanager
-    def writing(self, what: str) -> Iterator[None]:
+    def write_locked(self, what: str) -> Iterator[None]:
         """Hold the write lock (once per process, however deeply writers call each other)."""
         if self._lock_depth:
             self._lock_depth += 1
@@ -278,21 +303,34 @@ class Project:
         return LLMGenerator(chat_model, self.renderer, settings)
 
     @cached_property
-    def writer(self) -> Writer:
+    def drafter(self) -> Drafter:
         policy = self.settings.verification.policy
         if policy not in POLICIES:
             raise ConfigError(f"[verification] policy must be one of {', '.join(POLICIES)}")
         verification = self.settings.verification
         verifier = Verifier(self.embedder, verification.min_support, verification.min_coverage)
-        return Writer(self.generator, self.extractive, verifier, policy)
+        return Drafter(self.generator, self.extractive, verifier, policy)
 
     @cached_property
     def renderer(self) -> Renderer:
         return Renderer(self.templates_dir)
 
+    @cached_property
+    def shelf(self) -> Shelf:
+        """The briefings folder: build, check, rebuild, diff (under the lock held here)."""
+        return Shelf(
+            self.briefings_dir,
+            index=self.index,
+            retriever=self.retriever,
+            drafter=self.drafter,
+            renderer=self.renderer,
+            settings=self.settings,
+            corpus_dir=self.corpus_dir,
+        )
+
     # -- the jobs ---------------------------------------------------------------------------
 
-    @writes
+    @under_write_lock
     def ingest(
         self,
         path: str | Path | None = None,
@@ -318,9 +356,7 @@ class Project:
         return self.index.sync(corpus, progress)
 
     def _indexed_corpus(self) -> Path:
-        """The folder the index mirrors: the last one synced, else the configured corpus."""
-        mirrored = self.index.mirrored_corpus()
-        return mirrored if mirrored and mirrored.is_dir() else self.corpus_dir
+        return indexed_corpus(self.index, self.corpus_dir)
 
     def switch_cost(self, corpus: Path) -> int:
         """How many indexed documents leave the index if ``corpus`` becomes the corpus."""
@@ -332,7 +368,7 @@ class Project:
         staying = {f.doc_id for f in files}
         return sum(doc_id not in staying for doc_id in self.index.documents())
 
-    @writes
+    @under_write_lock
     def add(
         self,
         items: Sequence[str],
@@ -378,15 +414,9 @@ class Project:
         """Check that vector store, keyword index, catalog and briefing locks agree; with
         ``repair``, make them agree (vectors re-embedded or deleted, keyword entries rebuilt,
         unreadable locks set aside so that the next regenerate rebuilds those briefings)."""
-        with self.writing("doctor") if repair else nullcontext():
+        with self.write_locked("doctor") if repair else nullcontext():
             found = self.index.repair() if repair else self.index.check()
-            bad_locks = []
-            for name in list_briefings(self.briefings_dir):
-                lock = self.briefings_dir / name / LOCK_FILE
-                if lock.is_file() and read_lock(lock.parent) is None:
-                    bad_locks.append(name)
-                    if repair:
-                        lock.rename(lock.with_suffix(".json.unreadable"))
+            bad_locks = self.shelf.unreadable_locks(set_aside=repair)
         return DoctorReport(found, bad_locks, repaired=repair)
 
     def status(self) -> ProjectStatus:
@@ -396,7 +426,7 @@ class Project:
             root=self.root,
             corpus=corpus,
             index=self.index.status(corpus),
-            briefings=list_briefings(self.briefings_dir),
+            briefings=self.shelf.names(),
         )
 
     def _require_index(self) -> None:
@@ -429,7 +459,7 @@ class Project:
         if unmatched:  # an empty filter is not missing evidence: say so, and what there is
             yield Answer(question, (), (), (), found=False, unmatched=unmatched)
             return
-        for item in self.writer.stream(
+        for item in self.drafter.stream(
             [question],
             passages,
             max_statements=max_statements or self.settings.generation.max_statements,
@@ -494,10 +524,9 @@ class Project:
 
     def corpus_as_of(self) -> date | None:
         """The latest publication date in the index: how current the evidence is."""
-        dates = [d.published for d in self.index.documents().values() if d.published]
-        return max(dates, default=None)
+        return self.shelf.corpus_as_of()
 
-    @writes
+    @under_write_lock
     def generate(
         self,
         name: str,
@@ -510,59 +539,11 @@ class Project:
         same as what is on disk, nothing is rewritten; otherwise the old version is archived.
         """
         self._require_index()
-        spec = load_spec(self.briefings_dir, name)
-        if formats is not None:
-            spec = dataclasses.replace(spec, formats=parse_formats(list(formats), "--format"))
-        numbered = published_numbers(read_lock(self.briefings_dir / name))
-        briefing = build_briefing(
-            spec, self.retriever, self.writer, numbered=numbered, progress=progress
-        )
-        return self._write(briefing)
+        return self.shelf.build(name, formats, progress)
 
     def check(self, name: str) -> Staleness:
-        """Whether briefing ``name`` is current and, if not, why and which sections changed.
-
-        Retrieval is re-run only for sections whose inputs are unchanged and only when the
-        index changed since the briefing was built; query vectors come from the catalog.
-        """
-        spec = load_spec(self.briefings_dir, name)
-        folder = self.briefings_dir / name
-        lock = read_lock(folder)
-        content = self._content_settings()
-        documents = self.index.documents(lock_doc_ids(lock) if lock is not None else ())
-        fresh: dict[int, set[tuple[str, str]]] = {}
-        if (
-            lock is not None
-            and lock["content_sha256"] == digest([content, spec.filters.to_dict()])
-            and lock["index_generation"] != self.index.catalog.generation
-        ):
-            for index in reusable_sections(spec, lock):
-                passages = section_passages(
-                    self.retriever, spec.sections[index].questions, spec.filters
-                )
-                fresh[index] = {(p.chunk.chunk_id, p.chunk.content_hash) for p in passages}
-        state = compare(
-            spec,
-            lock,
-            folder=folder,
-            templates=self._template_hashes(spec),
-            content_settings=content,
-            fresh_evidence=fresh,
-            documents=documents,
-        )
-        # Documents not yet indexed may change any section: say so, and list them all, so
-        # that a dry run never promises less than the real run does.
-        waiting = self.index.status(self._indexed_corpus())
-        diff = waiting.diff
-        unindexed = len(diff.new) + len(diff.modified) + len(diff.removed)
-        if unindexed or waiting.settings_changed:
-            state.reasons.append(
-                f"may be stale: {unindexed} document(s) not yet indexed"
-                if unindexed
-                else "may be stale: the index settings changed"
-            )
-            state.rebuild = set(range(len(spec.sections)))
-        return state
+        """Whether briefing ``name`` is current and, if not, why and which sections changed."""
+        return self.shelf.check(name)
 
     def regenerate(
         self,
@@ -574,155 +555,16 @@ class Project:
     ) -> RegenerateReport:
         """Sync the index, then rebuild only stale briefings and, in them, only the sections
         whose evidence or questions changed (the rest come from the lock)."""
-        with nullcontext() if dry_run else self.writing("regenerate"):
-            return self._regenerate(names, rebuild_all, dry_run, progress)
-
-    def _regenerate(
-        self,
-        names: Sequence[str],
-        rebuild_all: bool,
-        dry_run: bool,
-        progress: ProgressCallback | None,
-    ) -> RegenerateReport:
-        if dry_run:
-            sync = None
-            pending = self.index.status(self._indexed_corpus())
-        else:
-            sync = self.ingest(progress=progress)
-            pending = None
-        report = RegenerateReport(sync=sync, pending=pending)
-        for name in names or list_briefings(self.briefings_dir):
-            spec = load_spec(self.briefings_dir, name)
-            state = self.check(name)
-            if rebuild_all:
-                state.rebuild = set(range(len(spec.sections)))
-                state.reasons = state.reasons or ["--all"]
-            report.states.append(state)
-            if state.current or dry_run:
-                continue
-            folder = self.briefings_dir / name
-            lock = read_lock(folder)
-            reuse = self._reusable(spec, lock, state.rebuild)
-            briefing = build_briefing(
-                spec,
-                self.retriever,
-                self.writer,
-                reuse=reuse,
-                numbered=published_numbers(lock),
-                progress=progress,
+        with nullcontext() if dry_run else self.write_locked("regenerate"):
+            if dry_run:
+                sync, pending = None, self.index.status(self._indexed_corpus())
+            else:
+                sync, pending = self.ingest(progress=progress), None
+            states, results = self.shelf.rebuild_stale(
+                names, rebuild_all=rebuild_all, dry_run=dry_run, progress=progress
             )
-            report.results[name] = self._write(briefing)
-        return report
-
-    def _reusable(
-        self, spec: BriefingSpec, lock: dict[str, Any] | None, rebuild: set[int]
-    ) -> dict[int, Section]:
-        entries = {i: e for i, e in reusable_sections(spec, lock).items() if i not in rebuild}
-        chunk_ids = [item["chunk_id"] for e in entries.values() for item in e["evidence"]]
-        chunks = self.index.chunks(chunk_ids)
-        documents = self.index.documents(c.doc_id for c in chunks.values())
-        sections = {
-            i: section_from_lock(entry, spec.sections[i], chunks, documents)
-            for i, entry in entries.items()
-        }
-        return {i: section for i, section in sections.items() if section is not None}
+            return RegenerateReport(sync, pending, states, results)
 
     def diff(self, name: str, from_version: str | None = None) -> tuple[str, list[SectionChange]]:
         """Changes from an archived version (default: the latest) to the current briefing."""
-        folder = self.briefings_dir / check_name(name)
-        current = read_lock(folder)
-        if current is None:
-            raise SpecError(f"briefing {name!r} has not been generated yet")
-        known = versions(folder)
-        if not known:
-            raise SpecError(f"briefing {name!r} has no earlier version in {folder / HISTORY}")
-        chosen = (
-            known[-1]
-            if from_version is None
-            else next((v for v in reversed(known) if v.startswith(from_version)), None)
-        )
-        if chosen is None:
-            raise SpecError(f"no version {from_version!r}; versions: {', '.join(known)}")
-        old = read_lock(folder / HISTORY / chosen)
-        if old is None:
-            raise SpecError(f"version {chosen} has no readable {LOCK_FILE}")
-        return chosen, diff_locks(old, current)
-
-    def _write(self, briefing: Briefing) -> GenerateResult:
-        """Render and write a briefing (archiving the version it replaces) with its lock."""
-        spec = briefing.spec
-        folder = self.briefings_dir / spec.name
-        previous = read_lock(folder)
-        lock = lock_record(
-            briefing,
-            spec_file=folder / "spec.yaml",
-            templates=self._template_hashes(spec),
-            content_settings=self._content_settings(),
-            index_generation=self.index.catalog.generation,
-            generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-        numbered = {
-            **published_numbers(previous),
-            **{s.document.doc_id: s.number for s in briefing.sources},
-        }
-        lock["numbered"] = dict(sorted(numbered.items(), key=lambda item: item[1]))
-        if previous is not None and same_statements(previous, lock):
-            lock["changes"] = previous.get("changes", [])
-        else:
-            lock["changes"] = changes_view(diff_locks(previous, lock)) if previous else []
-        view = briefing_view(briefing, self.corpus_as_of(), lock["changes"])
-        texts = {
-            f"briefing.{fmt}": self.renderer.render(f"{spec.template}.{fmt}.j2", view)
-            for fmt in TEXT_FORMATS
-        }
-        files = {name: text for name, text in texts.items() if name[9:] in spec.formats}
-        files[LOCK_FILE] = json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
-
-        # A PDF or DOCX made by an earlier run is rebuilt with the rest, never left outdated.
-        made = {fmt for fmt in ("pdf", "docx") if (folder / f"briefing.{fmt}").is_file()}
-
-        def exports() -> dict[str, bytes]:
-            built = {}
-            if "pdf" in spec.formats or "pdf" in made:
-                built["briefing.pdf"] = html_to_pdf(texts["briefing.html"])
-            if "docx" in spec.formats or "docx" in made:
-                built["briefing.docx"] = markdown_to_docx(texts["briefing.md"])
-            return built
-
-        binary = [f"briefing.{fmt}" for fmt in spec.formats if fmt not in TEXT_FORMATS]
-        written = write_outputs(folder, files, exports, binary)
-        outputs = {fmt: folder / f"briefing.{fmt}" for fmt in spec.formats}
-        outputs["lock"] = folder / LOCK_FILE
-        return GenerateResult(briefing, outputs, written)
-
-    def _template_hashes(self, spec: BriefingSpec) -> dict[str, str]:
-        """SHA-256 of every template file a briefing renders with (includes too)."""
-        hashes: dict[str, str] = {}
-        for fmt in TEXT_FORMATS:
-            for path in self.renderer.template_files(f"{spec.template}.{fmt}.j2"):
-                hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
-        return hashes
-
-    def _content_settings(self) -> dict[str, Any]:
-        """Every setting that can change what a briefing says (not how it looks)."""
-        generation = self.settings.generation
-        content: dict[str, Any] = {
-            "embedding_model": self.settings.embedding.model,
-            "chunking": dataclasses.asdict(self.settings.chunking),
-            "retrieval": dataclasses.asdict(self.settings.retrieval),
-            "verification": dataclasses.asdict(self.settings.verification),
-            "generation": {
-                key: value
-                for key, value in dataclasses.asdict(generation).items()
-                if key not in ("timeout", "api_key_env", "base_url")
-            },
-        }
-        if generation.backend == "extractive":
-            content["selection"] = SELECTION_SCHEME
-        else:
-            content["prompts"] = {
-                path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-                for name in ("prompts/system.j2", "prompts/answer.j2")
-                for path in self.renderer.template_files(name)
-            }
-        return content
+        return self.shelf.diff(name, from_version)

@@ -17,12 +17,14 @@ from typing import Any
 import yaml
 
 from policybrief.citations import number_sources
+from policybrief.drafting import Drafter
 from policybrief.errors import SpecError
-from policybrief.loaders import parse_date
 from policybrief.questions import analyse, is_summary
 from policybrief.retrieval import Retriever
-from policybrief.text import yaml_problem
+from policybrief.text import parse_date, yaml_problem
 from policybrief.types import (
+    FORMATS,
+    TEXT_FORMATS,
     Briefing,
     BriefingSpec,
     Filters,
@@ -31,12 +33,10 @@ from policybrief.types import (
     Section,
     SectionSpec,
 )
-from policybrief.writing import Writer
 
 SPEC_FILE = "spec.yaml"
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _SPEC_KEYS = {"title", "audience", "template", "summary", "filters", "sections", "date", "formats"}
-FORMATS = ("md", "html", "pdf", "docx")
 _SECTION_KEYS = {"heading", "questions", "question", "max_statements"}
 _FILTER_KEYS = {"since", "until", "sources", "paths"}
 # A section's evidence: each question's best passages, and this many more for spread.
@@ -89,7 +89,7 @@ def _date(value: Any, where: str) -> date | None:
     return parsed
 
 
-def parse_filters(data: Any, where: str) -> Filters:
+def filters_from_spec(data: Any, where: str) -> Filters:
     if data is None:
         return Filters()
     if not isinstance(data, dict):
@@ -152,7 +152,7 @@ def load_spec(briefings_dir: Path, name: str) -> BriefingSpec:
         audience=str(data.get("audience") or ""),
         template=str(data.get("template") or "briefing"),
         sections=tuple(sections),
-        filters=parse_filters(data.get("filters"), f"{path}: filters"),
+        filters=filters_from_spec(data.get("filters"), f"{path}: filters"),
         summary=str(data.get("summary") or ""),
         date=_date(data.get("date"), f"{path}: date"),
         formats=parse_formats(data.get("formats"), f"{path}: formats"),
@@ -162,7 +162,7 @@ def load_spec(briefings_dir: Path, name: str) -> BriefingSpec:
 def parse_formats(value: Any, where: str) -> tuple[str, ...]:
     """Output formats from a spec or ``--format md,pdf``; Markdown is always written."""
     if value is None:
-        return ("md", "html")
+        return TEXT_FORMATS
     items = value.split(",") if isinstance(value, str) else value
     formats = _strings([str(v).strip().lower() for v in items if str(v).strip()], where)
     unknown = sorted(set(formats) - set(FORMATS))
@@ -203,7 +203,7 @@ def section_passages(
 def build_briefing(
     spec: BriefingSpec,
     retriever: Retriever,
-    writer: Writer,
+    drafter: Drafter,
     *,
     reuse: Mapping[int, Section] | None = None,
     numbered: Mapping[str, int] | None = None,
@@ -229,8 +229,8 @@ def build_briefing(
     }
     # Only the extractive generator honours reservations; an LLM writes from the passages.
     claims = {
-        index: writer.fallback.claims(spec.sections[index].questions, passages)
-        if writer.generator is writer.fallback
+        index: drafter.fallback.claims(spec.sections[index].questions, passages)
+        if drafter.generator is drafter.fallback
         else frozenset()
         for index, passages in evidence.items()
     }
@@ -243,7 +243,7 @@ def build_briefing(
         passages = evidence[index]
         others = [keys for other, keys in claims.items() if other != index]
         reserved = frozenset[tuple[str, int]]().union(*others) - claims[index]
-        draft = writer.write(
+        draft = drafter.draft(
             section_spec.questions,
             passages,
             max_statements=section_budget(section_spec),

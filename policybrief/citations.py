@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from policybrief.config import POLICIES as POLICIES
 from policybrief.embedders import Embedder, SentenceVectors
-from policybrief.errors import PolicybriefError
+from policybrief.errors import VerificationFailed
 from policybrief.meaning import conflicts
 from policybrief.text import (
     CURRENCY_SIGN,
@@ -31,8 +32,6 @@ from policybrief.text import (
 )
 from policybrief.types import Chunk, Citation, DocumentInfo, Source, Statement, Verdict
 
-POLICIES = ("drop", "flag", "fail")
-
 _NUMBER = re.compile(
     rf"(?<![\w.])(?:{CURRENCY_SIGN}\s?)?(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(\d+))?(?!\w)"
     r"(?:\s*(?:%|percent\b|per cent\b))?"
@@ -41,12 +40,6 @@ _NUMBER = re.compile(
 )
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _QUOTE = re.compile(r"[\"“]([^\"“”]{12,}?)[\"”]")
-
-
-class VerificationFailed(PolicybriefError):
-    """An unsupported statement under the ``fail`` policy."""
-
-    exit_code = 3
 
 
 def number_sources(
@@ -245,15 +238,12 @@ class Verifier:
         return Verdict(True, f"supported (similarity {score:.2f})"), (narrowed, *others)
 
 
-def apply_policy(statements: Sequence[Statement], policy: str) -> tuple[list[Statement], int]:
-    """(statements to show, count unsupported) under ``drop``, ``flag`` or ``fail``."""
-    unsupported = [s for s in statements if not (s.verdict and s.verdict.supported)]
-    if policy == "fail" and unsupported:
-        first = unsupported[0]
-        reason = first.verdict.reason if first.verdict else "not verified"
-        raise VerificationFailed(
-            f"{len(unsupported)} unsupported statement(s), e.g. “{first.text}”: {reason}"
-        )
-    if policy == "flag":
-        return list(statements), len(unsupported)
-    return [s for s in statements if s.verdict and s.verdict.supported], len(unsupported)
+def shown_under(policy: str, statement: Statement) -> bool:
+    """Whether a verified statement is shown under ``drop``, ``flag`` or ``fail`` (which
+    raises on an unsupported one)."""
+    if statement.verdict and statement.verdict.supported:
+        return True
+    if policy == "fail":
+        reason = statement.verdict.reason if statement.verdict else "not verified"
+        raise VerificationFailed(f"1 unsupported statement(s), e.g. “{statement.text}”: {reason}")
+    return policy == "flag"

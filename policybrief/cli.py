@@ -1,39 +1,48 @@
 """The ``brief`` command: argument parsing and printing over ``policybrief.api``.
 
-Exit codes: 0 success; 1 a domain error (bad input, missing index, template error, unreachable
-LLM server), printed as one ``error:`` line; 2 a usage error; 3 an unsupported statement under
-the ``fail`` verification policy.
+Exit codes (their table is in ``policybrief.errors``): 0 success; 1 a domain error (bad input,
+missing index, template error, unreachable LLM server), printed as one ``error:`` line; 2 a
+usage error; 3 an unsupported statement under the ``fail`` verification policy; 4 another
+process is writing to the project (with ``--no-wait``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from policybrief.errors import PolicybriefError
+from policybrief.errors import EXIT_ERROR, PolicybriefError
 from policybrief.retrieval import MODES
+
+if TYPE_CHECKING:  # (imported when used: `brief --help` and the cold start stay fast)
+    from policybrief.api import Project, RegenerateReport
+    from policybrief.drafting import Notice
+    from policybrief.index import SyncReport
+    from policybrief.shelf import GenerateResult
+    from policybrief.types import Answer, Filters, Source, Statement
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _date_option(value: str | None) -> date | None:
+    from policybrief.text import parse_date
+
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date like 2025-01-31") from exc
+    parsed = parse_date(value)
+    if parsed is None:
+        raise click.BadParameter(f"{value!r} is not a date like 2025-01-31")
+    return parsed
 
 
-def _project(ctx: click.Context, **generation: Any) -> Any:
+def _project(ctx: click.Context, **generation: Any) -> Project:
     """The project, with generation and verification settings from command-line flags."""
     from policybrief.api import Project
     from policybrief.config import find_project_root
@@ -58,7 +67,8 @@ def _project(ctx: click.Context, **generation: Any) -> Any:
         project.on_wait = lambda message: click.echo(message, err=True)
         obj["project"] = project
         ctx.find_root().call_on_close(obj["project"].close)
-    return obj["project"]
+    found: Project = obj["project"]
+    return found
 
 
 @contextmanager
@@ -163,12 +173,12 @@ def ingest(ctx: click.Context, path: Path | None, as_json: bool, yes: bool) -> N
     with _progress(ctx, "embedding") as progress:
         report = project.ingest(path, progress, switch=switch)
     if as_json:
-        _echo_json(report.__dict__)
+        _echo_json(report.to_dict())
         return
     _print_sync(ctx, report)
 
 
-def _print_sync(ctx: click.Context, report: Any) -> None:
+def _print_sync(ctx: click.Context, report: SyncReport) -> None:
     for label, items in (
         ("added", report.added),
         ("updated", report.updated),
@@ -197,23 +207,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
     index = state.index
     diff = index.diff
     if as_json:
-        _echo_json(
-            {
-                "project": str(state.root),
-                "corpus": str(state.corpus),
-                "index": index.location,
-                "model": index.model_id,
-                "documents": index.documents,
-                "chunks": index.chunks,
-                "up_to_date": index.up_to_date,
-                "new": list(diff.new),
-                "modified": list(diff.modified),
-                "removed": list(diff.removed),
-                "settings_changed": index.settings_changed,
-                "skipped": index.skipped,
-                "briefings": [_briefing_state(project, name) for name in state.briefings],
-            }
-        )
+        briefings = [_briefing_state(project, name) for name in state.briefings]
+        _echo_json({**state.to_dict(), "briefings": briefings})
         return
     click.echo(f"project    {state.root}")
     click.echo(f"corpus     {state.corpus}")
@@ -245,58 +240,17 @@ def status(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"briefing   {name}: stale ({'; '.join(briefing['reasons'])})")
 
 
-def _briefing_state(project: Any, name: str) -> dict[str, Any]:
+def _briefing_state(project: Project, name: str) -> dict[str, Any]:
     """Current or stale, and why; a briefing that cannot be checked says so."""
     if project.index.is_empty():
         return {"name": name, "current": False, "reasons": ["the index is empty"]}
     try:
-        state = project.check(name)
+        return project.check(name).to_dict()
     except PolicybriefError as exc:
         return {"name": name, "current": False, "reasons": [f"error: {exc}"]}
-    return {
-        "name": name,
-        "current": state.current,
-        "reasons": state.reasons,
-        "sections": sorted(state.rebuild),
-    }
 
 
-def _answer_json(answer: Any) -> dict[str, Any]:
-    from policybrief.citations import source_numbers
-    from policybrief.retrieval import describe_scores
-
-    numbers = source_numbers(answer.sources)
-    return {
-        "question": answer.question,
-        "found": answer.found,
-        "statements": [
-            {**s.to_dict(), "sources": sorted({numbers[c.doc_id] for c in s.citations})}
-            for s in answer.statements
-        ],
-        "unsupported": answer.unsupported,
-        "note": answer.note,
-        "missing": [gap.to_dict() for gap in answer.missing],
-        "unmatched": answer.unmatched,
-        "sources": [
-            {"number": s.number, "pages": list(s.pages), **s.document.to_dict()}
-            for s in answer.sources
-        ],
-        "passages": [
-            {
-                "chunk_id": p.chunk.chunk_id,
-                "doc_id": p.chunk.doc_id,
-                **describe_scores(p),
-                "page": p.chunk.page,
-                "heading": p.chunk.heading,
-                "start": p.chunk.start,
-                "end": p.chunk.end,
-            }
-            for p in answer.passages
-        ],
-    }
-
-
-def _print_sources(sources: Any) -> None:
+def _print_sources(sources: Sequence[Source]) -> None:
     from policybrief.rendering import end_sentence, format_date
 
     click.echo("\nSources:")
@@ -309,11 +263,11 @@ def _print_sources(sources: Any) -> None:
         )
 
 
-def _print_stream(events: Iterator[Any]) -> None:
+def _print_stream(events: Iterator[Statement | Notice | Answer]) -> None:
     """Print verified statements as they arrive, numbering sources by first citation."""
+    from policybrief.drafting import Notice
     from policybrief.rendering import cite
     from policybrief.types import Answer
-    from policybrief.writing import Notice
 
     numbers: dict[str, int] = {}
     for event in events:
@@ -349,7 +303,7 @@ def _print_stream(events: Iterator[Any]) -> None:
 
 
 def _interactive(
-    project: Any, *, mode: str | None, k: int | None, filters: Any, first: str
+    project: Project, *, mode: str | None, k: int | None, filters: Filters | None, first: str
 ) -> None:
     """The prompt loop of `brief ask -i`; the session logic lives in policybrief.interactive."""
     from policybrief.interactive import QUIT, Session
@@ -481,7 +435,7 @@ def ask(
     if not question:
         raise click.UsageError("a QUESTION is needed (or -i for an interactive session)")
     if as_json:
-        _echo_json(_answer_json(project.ask(question, k=top_k, filters=filters, mode=mode)))
+        _echo_json(project.ask(question, k=top_k, filters=filters, mode=mode).to_dict())
     else:
         _print_stream(project.ask_stream(question, k=top_k, filters=filters, mode=mode))
 
@@ -504,28 +458,13 @@ def generate(
     with _progress(ctx, "writing sections") as progress:
         result = _project(ctx, **generation).generate(name, chosen, progress)
     if as_json:
-        _echo_json(_build_json(result))
+        _echo_json(result.to_dict())
         return
     _report_build(ctx, result)
 
 
-def _build_json(result: Any) -> dict[str, Any]:
-    sections = result.briefing.sections
-    statements = [s for section in sections for s in section.statements]
-    return {
-        "briefing": result.briefing.spec.name,
-        "written": result.written,
-        "outputs": {fmt: str(path) for fmt, path in result.outputs.items()},
-        "statements": len(statements),
-        "supported": sum(1 for s in statements if s.verdict and s.verdict.supported),
-        "unsupported": sum(section.unsupported for section in sections),
-        "sources": len(result.briefing.sources),
-        "notes": {s.heading: s.note for s in sections if s.note},
-    }
-
-
-def _report_build(ctx: click.Context, result: Any) -> None:
-    summary = _build_json(result)
+def _report_build(ctx: click.Context, result: GenerateResult) -> None:
+    summary = result.to_dict()
     _say(
         ctx,
         f"{summary['statements']} statements from {summary['sources']} sources; "
@@ -566,40 +505,12 @@ def regenerate(
             names, rebuild_all=rebuild_all, dry_run=dry_run, progress=progress
         )
     if as_json:
-        _echo_json(_regenerate_json(report))
+        _echo_json(report.to_dict())
     else:
         _print_regenerate(ctx, report, dry_run)
 
 
-def _regenerate_json(report: Any) -> dict[str, Any]:
-    index: dict[str, Any] = {}
-    if report.sync is not None:
-        index = {k: v for k, v in report.sync.__dict__.items() if k != "ignored"}
-    elif report.pending is not None:
-        diff = report.pending.diff
-        index = {
-            "new": list(diff.new),
-            "modified": list(diff.modified),
-            "removed": list(diff.removed),
-        }
-    return {
-        "index": index,
-        "briefings": [
-            {
-                "name": state.name,
-                "current": state.current,
-                "reasons": state.reasons,
-                "sections": [i + 1 for i in sorted(state.rebuild)],
-                "written": bool(
-                    report.results.get(state.name) and report.results[state.name].written
-                ),
-            }
-            for state in report.states
-        ],
-    }
-
-
-def _print_regenerate(ctx: click.Context, report: Any, dry_run: bool) -> None:
+def _print_regenerate(ctx: click.Context, report: RegenerateReport, dry_run: bool) -> None:
     if report.pending is not None and not report.pending.up_to_date:
         diff = report.pending.diff
         click.echo(
@@ -702,7 +613,7 @@ def doctor(ctx: click.Context, repair: bool, as_json: bool) -> None:
     # After repairing, check again: the exit code says what remains, not what was tried.
     remaining = project.doctor(repair=False).problems if repair and problems else []
     if as_json:
-        _echo_json({"problems": problems, "repaired": report.repaired, "remaining": remaining})
+        _echo_json({**report.to_dict(), "remaining": remaining})
     elif not problems:
         click.echo("index, keyword index, catalog and locks agree")
     else:
@@ -714,7 +625,7 @@ def doctor(ctx: click.Context, repair: bool, as_json: bool) -> None:
         if not repair:
             click.echo("run `brief doctor --repair` to fix these")
     if (problems and not repair) or remaining:
-        sys.exit(1)
+        sys.exit(EXIT_ERROR)
 
 
 @cli.command()
@@ -745,7 +656,7 @@ def templates(ctx: click.Context, as_json: bool) -> None:
 
     found = available_templates(_project(ctx).templates_dir)
     if as_json:
-        _echo_json([t.__dict__ for t in found])
+        _echo_json([t.to_dict() for t in found])
         return
     for template in found:
         formats = ",".join(template.formats)
@@ -788,14 +699,7 @@ def add(
     with _progress(ctx, "embedding") as progress:
         report = project.add(items, progress, described)
     if as_json:
-        _echo_json(
-            {
-                "added": [str(p) for p in report.added],
-                "already": report.already,
-                "described": [str(p) for p in report.described],
-                "index": report.sync.__dict__,
-            }
-        )
+        _echo_json(report.to_dict())
         return
     for path in report.added:
         click.echo(f"added    {path}")
@@ -862,9 +766,9 @@ def eval_retrieval(
             progress=progress,
         )
     if json_path is not None:
-        json_path.write_text(json.dumps(dataclasses.asdict(report), indent=2) + "\n", "utf-8")
+        json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", "utf-8")
     if as_json:
-        _echo_json(dataclasses.asdict(report))
+        _echo_json(report.to_dict())
         return
     click.echo(
         f"{report.dataset} ({report.split}): {report.documents} documents, {report.chunks} "

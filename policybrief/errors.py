@@ -1,10 +1,25 @@
-"""Domain errors: each carries a message fit to show a user as one line."""
+"""Domain errors: each carries a message fit to show a user as one line, and the exit code
+the ``brief`` command ends with. The codes, in one table:
+
+====  =====================================================================================
+0     success
+1     an error in the input or state (``PolicybriefError`` and most of its subclasses)
+2     a usage error (click's own)
+3     an unsupported statement under the ``fail`` verification policy (``VerificationFailed``)
+4     another process is writing to the project and ``--no-wait`` was given (``Busy``)
+====  =====================================================================================
+"""
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_UNSUPPORTED = 3
+EXIT_BUSY = 4
 
 
 class PolicybriefError(Exception):
     """Base class: the CLI prints these as ``error: <message>`` and exits non-zero."""
 
-    exit_code = 1
+    exit_code = EXIT_ERROR
 
 
 class ConfigError(PolicybriefError):
@@ -34,3 +49,15 @@ class IndexStateError(PolicybriefError):
 
 class CorpusSwitch(PolicybriefError):
     """Ingesting another folder than the indexed corpus, which would drop documents."""
+
+
+class VerificationFailed(PolicybriefError):
+    """An unsupported statement under the ``fail`` policy."""
+
+    exit_code = EXIT_UNSUPPORTED
+
+
+class Busy(PolicybriefError):
+    """Another process is writing to this project."""
+
+    exit_code = EXIT_BUSY

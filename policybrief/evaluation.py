@@ -15,8 +15,9 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 from policybrief.errors import PolicybriefError
@@ -133,6 +134,9 @@ class EvalReport:
     embedded: int  # chunks embedded by this run (0 when the cache was reused)
     cache: str
     modes: list[ModeResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def _doc_file(doc_id: str) -> str:

@@ -60,6 +60,7 @@ from policybrief.questions import (
     wanted_heads,
     without_since,
 )
+from policybrief.retrieval import marginal_relevance
 from policybrief.text import FUNCTION_WORDS, MONTH_NAMES, MONTH_NUMBERS, content_words
 from policybrief.types import ANSWER, Gap, Passage, Placement, Statement
 
@@ -167,8 +168,6 @@ class _Part:
 
 class ExtractiveGenerator:
     """Quotes the sentences that answer each question; needs no model beyond the embedder."""
-
-    name = "extractive"
 
     def __init__(self, embedder: Embedder, min_score: float, relative_score: float) -> None:
         self.embedder = embedder
@@ -483,7 +482,7 @@ class ExtractiveGenerator:
                     if reserved[i]:
                         continue
                     redundancy = max((similarity[i, j] for j, _ in chosen), default=0.0)
-                    value = float(MMR_LAMBDA * part.score[i] - (1 - MMR_LAMBDA) * redundancy)
+                    value = float(marginal_relevance(part.score[i], redundancy, MMR_LAMBDA))
                     # Every source that answers (in the part's own words) gets a statement
                     # before any gets a second.
                     spread = bool(part.focused[i]) and candidates[i].citation.doc_id not in cited

@@ -26,8 +26,6 @@ from policybrief.types import ANSWER, Citation, Gap, Passage, Placement, Stateme
 
 
 class Generator(Protocol):
-    name: str
-
     def stream(
         self,
         questions: Sequence[str],
@@ -126,11 +124,6 @@ class ThinkFilter:
         return rest
 
 
-def strip_reasoning(text: str) -> str:
-    think = ThinkFilter()
-    return think.feed(text) + think.flush()
-
-
 def _numbers(group: str) -> list[int]:
     found: list[int] = []
     for part in re.split(r"\s*[,;]\s*", group):
@@ -199,11 +192,6 @@ class StatementParser:
         return [] if self.finished else list(self._sentences(final=True))
 
 
-def parse_reply(text: str, passages: Sequence[Passage]) -> list[Statement]:
-    parser = StatementParser(passages)
-    return parser.feed(strip_reasoning(text)) + parser.finish()
-
-
 # -- LLM generation -----------------------------------------------------------------------------
 
 
@@ -223,7 +211,6 @@ class LLMGenerator:
         self.chat_model = chat_model
         self.renderer = renderer
         self.settings = settings
-        self.name = f"{settings.backend}:{settings.model or settings.model_path}"
         self._reached = False
 
     def messages(

@@ -13,8 +13,9 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from policybrief.catalog import Catalog, DocumentUpdate, FileState
 from policybrief.chunking import chunk_document, embedding_prefix, sha
@@ -24,6 +25,9 @@ from policybrief.errors import LoadError
 from policybrief.loaders import LOADERS, SIDECAR_SUFFIX, load_document, sidecar_of
 from policybrief.store import ChromaStore, VectorStore
 from policybrief.types import Chunk, DocumentInfo
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Bump when loaders or the chunker produce different text: every file is re-read, and only
 # chunks whose text changed are embedded again.
@@ -190,6 +194,9 @@ class SyncReport:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
 
 @dataclass
 class Consistency:
@@ -238,7 +245,11 @@ class IndexStatus:
 
 
 class Index:
-    """Catalog + vector store for one project, under its index folder."""
+    """Catalog + vector store for one project, under its index folder.
+
+    The only door to both: readers (the retriever, the API) call the methods below and never
+    reach into ``catalog`` or ``store``, so either can change without touching them.
+    """
 
     def __init__(
         self,
@@ -248,7 +259,11 @@ class Index:
         project_root: Path,
         ingest: IngestSettings | None = None,
         chroma: ChromaSettings | None = None,
+        *,
+        store: VectorStore | None = None,
     ) -> None:
+        """``store`` replaces the Chroma collection the index would open under ``state_dir``
+        (or on the [chroma] server); the index then owns it and closes it in ``close``."""
         self.state_dir = state_dir
         self.embedder = embedder
         self.chunking = chunking
@@ -256,13 +271,15 @@ class Index:
         self.chroma = chroma or ChromaSettings()
         self.project_root = project_root
         self.catalog = Catalog(state_dir / "catalog.sqlite")
-        self._store: VectorStore | None = None
+        self._given_store = store
+        self._store: VectorStore | None = store
         self._store_generation = -1
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+        self._given_store = None
         self.catalog.close()
 
     # -- identity of what is stored ---------------------------------------------------------
@@ -283,9 +300,18 @@ class Index:
         return settings_fingerprint(self.embedder.model_id, self.chunking, self.ingest)
 
     @property
+    def generation(self) -> int:
+        """Counts syncs that changed content: a briefing records it, and an equal number later
+        means the indexed content is identical."""
+        return self.catalog.generation
+
+    @property
     def store(self) -> VectorStore:
         """The vector store, reopened when another process has published a sync since it was
-        opened: Chroma keeps what it loaded in memory and would not see new vectors."""
+        opened: Chroma keeps what it loaded in memory and would not see new vectors. A store
+        given to the constructor is used as it is (the index cannot reopen it)."""
+        if self._given_store is not None:
+            return self._given_store
         generation = self.catalog.generation
         if self._store is not None and generation != self._store_generation:
             self._store.close()
@@ -312,6 +338,43 @@ class Index:
 
     def is_empty(self) -> bool:
         return self.catalog.counts()[1] == 0
+
+    def dense_search(
+        self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) best first from the vector store, optionally within
+        some documents: the store may hold vectors a running sync has not published yet."""
+        return self.store.search(vector, k, doc_ids)
+
+    def keyword_search(
+        self,
+        query: str,
+        limit: int,
+        doc_ids: Sequence[str] | None = None,
+        title_weight: float = 2.0,
+    ) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) best first from the catalog's full-text index."""
+        return self.catalog.keyword_search(query, limit, doc_ids, title_weight)
+
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks (those the store lacks are left out), for scoring
+        a chunk the dense search did not return and for telling near-duplicates apart."""
+        return self.store.vectors(chunk_ids)
+
+    def query_vector(
+        self, model_id: str, query: str, embed: Callable[[str], np.ndarray]
+    ) -> np.ndarray:
+        """The query's embedding by ``model_id``, cached in the catalog (``embed`` runs only
+        on a miss): re-checking a briefing's questions for staleness then needs no model."""
+        vector = self.catalog.query_vector(model_id, query)
+        if vector is None:
+            vector = embed(query)
+            self.catalog.save_query_vector(model_id, query, vector)
+        return vector
+
+    def doc_ids_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        """Chunk id → document id for the chunks the catalog holds, without loading their text."""
+        return self.catalog.doc_ids_of(chunk_ids)
 
     def mirrored_corpus(self) -> Path | None:
         """The folder the last sync mirrored, if any."""
@@ -446,8 +509,11 @@ class Index:
         if stale:
             store.delete(stale)
             self.catalog.clear_pending_deletes(stale)
-        if rebuild and not self.chroma.url and isinstance(store, ChromaStore):
-            store.drop_other_collections()  # never on a server, where others keep theirs
+        # Only in the Chroma folder the index opened itself: never on a server, where others
+        # keep theirs, nor in a store it was given.
+        own_folder = not self.chroma.url and self._given_store is None
+        if rebuild and own_folder and isinstance(store, ChromaStore):
+            store.drop_other_collections()
         report.documents, report.chunks = self.catalog.counts()
         report.skipped = self.catalog.skipped()
         return report

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from policybrief.api import Project
 from policybrief.errors import PolicybriefError
 from policybrief.retrieval import MODES
+from policybrief.text import parse_date
 from policybrief.types import Answer, Filters
 
 QUIT = object()
@@ -27,7 +27,7 @@ Ask a question, or use a command:
   /quit                     leave (Ctrl-D works too)"""
 
 
-def parse_filters(arguments: str, current: Filters) -> Filters:
+def filters_from_arguments(arguments: str, current: Filters) -> Filters:
     """``since=… until=… source=… path=…`` on top of ``current``; ``clear`` resets."""
     if arguments.strip() == "clear":
         return Filters()
@@ -37,10 +37,9 @@ def parse_filters(arguments: str, current: Filters) -> Filters:
         if not value:
             raise PolicybriefError(f"expected key=value, got {pair!r}")
         if key in ("since", "until"):
-            try:
-                day = date.fromisoformat(value)
-            except ValueError as exc:
-                raise PolicybriefError(f"{value!r} is not a date like 2025-01-31") from exc
+            day = parse_date(value)
+            if day is None:
+                raise PolicybriefError(f"{value!r} is not a date like 2025-01-31")
             filters = replace(filters, since=day) if key == "since" else replace(filters, until=day)
         elif key == "source":
             filters = replace(filters, sources=(*filters.sources, value))
@@ -92,7 +91,7 @@ class Session:
         if name == "/settings":
             return self.settings()
         if name == "/filter":
-            self.filters = parse_filters(arguments, self.filters)
+            self.filters = filters_from_arguments(arguments, self.filters)
             return self.settings()
         if name == "/mode":
             if arguments.strip() not in MODES:

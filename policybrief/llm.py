@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from policybrief.config import LLM_BACKENDS as LLM_BACKENDS
 from policybrief.config import GenerationSettings
 from policybrief.errors import ConfigError, PolicybriefError
 
-LLM_BACKENDS = ("ollama", "openai", "gguf")
 OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434"
 _EXTRAS = {
     "ollama": ("langchain_ollama", "ollama"),

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -22,25 +22,12 @@ from typing import Any
 import yaml
 
 from policybrief.errors import LoadError
-from policybrief.text import content_words, yaml_problem
+from policybrief.text import content_words, parse_date, yaml_problem
 from policybrief.types import Document
 
 # pypdf logs every oddity of a malformed file; the one-line skip reason is what users need.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%B %d %Y",
-    "%b %d %Y",
-    "%Y%m%d",
-)
-_TIME_SUFFIX = re.compile(r"(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)?\s*$")
-_ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
 _SCRAPE_TAIL = re.compile(r"^(?:Opinions|You've reached the end|You’ve reached the end)\b")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -63,27 +50,6 @@ _PAGE_NUMBER = re.compile(
     r"(?i)page\s+\d+(?:\s*(?:of|/)\s*\d+)?|[-–—]?\s*\d{1,3}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,3})?"
 )
 _BOLD_FONT = re.compile(r"(?i)bold|black|heavy|semibold")
-
-
-def parse_date(value: Any) -> date | None:
-    """A date from front matter or a dateline; None when it is not clearly a date."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    iso = _ISO_PREFIX.match(text)
-    if iso:
-        text = iso.group(1)
-    text = _TIME_SUFFIX.sub("", text).strip().replace("Sept ", "Sep ")
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 # Share of control characters above which "text" is really binary data.

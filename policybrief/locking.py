@@ -16,16 +16,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from policybrief.errors import PolicybriefError
+from policybrief.errors import Busy
 
 LOCK_FILE = "write.lock"
 HOLDER_FILE = "write.lock.holder"
-
-
-class Busy(PolicybriefError):
-    """Another process is writing to this project."""
-
-    exit_code = 4
 
 
 def holder(state_dir: Path) -> str:

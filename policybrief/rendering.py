@@ -21,7 +21,7 @@ from policybrief.citations import source_numbers
 from policybrief.errors import TemplateRenderError
 from policybrief.figures import event_date, figures_in
 from policybrief.text import content_words
-from policybrief.types import Briefing, Chunk, Citation, DocumentInfo, Statement
+from policybrief.types import TEXT_FORMATS, Briefing, Chunk, Citation, DocumentInfo, Statement
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 _SOURCE_TAG = re.compile(r"<(/?)(sources?)\b", re.IGNORECASE)
@@ -305,6 +305,14 @@ class TemplateInfo:
     formats: tuple[str, ...]
     origin: str  # "shipped", "project" (only in the project) or "project (overrides shipped)"
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "formats": list(self.formats),
+            "origin": self.origin,
+        }
+
 
 def _description(path: Path) -> str:
     """The first sentence of a template's leading ``{#- … -#}`` comment."""
@@ -326,7 +334,7 @@ def available_templates(project_templates: Path) -> list[TemplateInfo]:
     for name in sorted(names):
         formats = tuple(
             fmt
-            for fmt in ("md", "html")
+            for fmt in TEXT_FORMATS
             if (project / f"{name}.{fmt}.j2").is_file() or (shipped / f"{name}.{fmt}.j2").is_file()
         )
         in_project = any((project / f"{name}.{fmt}.j2").is_file() for fmt in formats)

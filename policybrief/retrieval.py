@@ -16,10 +16,11 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from policybrief.config import MODES as MODES
 from policybrief.config import RetrievalSettings
 from policybrief.embedders import Embedder
 from policybrief.errors import ConfigError, IndexStateError
@@ -31,7 +32,6 @@ from policybrief.types import Filters, Passage
 if TYPE_CHECKING:
     from policybrief.reranking import Reranker
 
-MODES = ("dense", "keyword", "hybrid")
 # Vectors written by a sync still in progress are not in the catalog yet; fetch a few extra.
 FETCH_MARGIN = 10
 # Hybrid looks up BM25 scores this many times deeper than it pools candidates.
@@ -88,6 +88,13 @@ def aggregate_documents(
     return sorted(best.items(), key=lambda item: (-item[1], item[0]))
 
 
+def marginal_relevance(relevance: float, redundancy: float, weight: float) -> float:
+    """Maximal marginal relevance: how relevant, less how much it repeats what was chosen
+    (``redundancy``: its greatest similarity to a chosen item), ``weight`` deciding between
+    the two. Passages (``diversify``) and quoted sentences (``extractive``) are chosen by it."""
+    return weight * relevance - (1 - weight) * redundancy
+
+
 def diversify(
     relevance: Sequence[float],
     vectors: np.ndarray,
@@ -106,7 +113,7 @@ def diversify(
             for j in chosen:
                 same = SAME_DOCUMENT_REDUNDANCY if doc_ids[i] == doc_ids[j] else 0.0
                 redundancy = max(redundancy, float(vectors[i] @ vectors[j]), same)
-            return lambda_ * relevance[i] - (1 - lambda_) * redundancy
+            return marginal_relevance(relevance[i], redundancy, lambda_)
 
         best = max(remaining, key=marginal)
         remaining.remove(best)
@@ -149,7 +156,7 @@ class Retriever:
             keyword = self._keyword(query, limit, allowed)
             return [Candidate(i, s, keyword=s) for i, s in keyword]
         vector = self.query_vector(query)
-        dense = self.index.store.search(vector, limit + FETCH_MARGIN, allowed)
+        dense = self.index.dense_search(vector, limit + FETCH_MARGIN, allowed)
         if not dense and (allowed is None or allowed) and not self.index.is_empty():
             raise _incomplete("the vector store holds no vectors for the indexed chunks")
         if mode == "dense":
@@ -158,7 +165,7 @@ class Retriever:
         pool = [i for i, _ in dense[:limit]] + [i for i, _ in keyword[:limit]]
         cosine = dict(dense)
         missing = [i for i in pool if i not in cosine]
-        found = self.index.store.vectors(missing)
+        found = self.index.vectors(missing)
         if len(found) < len(set(missing)):
             raise _incomplete(f"{len(set(missing)) - len(found)} indexed chunks have no vector")
         for chunk_id, chunk_vector in found.items():
@@ -168,17 +175,12 @@ class Retriever:
     def query_vector(self, query: str) -> np.ndarray:
         """The query's embedding, cached in the catalog: re-checking a briefing's questions
         for staleness then needs no model."""
-        model = self.embedder.model_id
-        vector = self.index.catalog.query_vector(model, query)
-        if vector is None:
-            vector = self.embedder.embed_query(query)
-            self.index.catalog.save_query_vector(model, query, vector)
-        return vector
+        return self.index.query_vector(self.embedder.model_id, query, self.embedder.embed_query)
 
     def _keyword(
         self, query: str, limit: int, allowed: Sequence[str] | None
     ) -> list[tuple[str, float]]:
-        return self.index.catalog.keyword_search(query, limit, allowed, self.settings.title_weight)
+        return self.index.keyword_search(query, limit, allowed, self.settings.title_weight)
 
     def retrieve(
         self,
@@ -261,27 +263,17 @@ class Retriever:
         allowed = self._allowed(filters)
         limit = max(k * 3, self.settings.candidates)
         found = self.candidates(query, mode=mode, limit=limit, allowed=allowed)
-        doc_of = self.index.catalog.doc_ids_of([c.chunk_id for c in found])
+        doc_of = self.index.doc_ids_of([c.chunk_id for c in found])
         return aggregate_documents(found, doc_of)[:k]
 
     def diverse(self, passages: Sequence[Passage], count: int) -> list[Passage]:
         """The ``count`` passages chosen for relevance and spread across sources."""
         if len(passages) <= 1:
             return list(passages)
-        vectors = self.index.store.vectors([p.chunk.chunk_id for p in passages])
+        vectors = self.index.vectors([p.chunk.chunk_id for p in passages])
         dimension = next(iter(vectors.values())).shape[0] if vectors else 1
         matrix = np.stack([vectors.get(p.chunk.chunk_id, np.zeros(dimension)) for p in passages])
         order = diversify(
             [p.score for p in passages], matrix, [p.document.doc_id for p in passages], count
         )
         return [passages[i] for i in order]
-
-
-def describe_scores(passage: Passage) -> dict[str, Any]:
-    return {
-        "score": round(passage.score, 4),
-        "dense_score": None if passage.dense_score is None else round(passage.dense_score, 4),
-        "keyword_score": (
-            None if passage.keyword_score is None else round(passage.keyword_score, 4)
-        ),
-    }

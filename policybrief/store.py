@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 
 class VectorStore(Protocol):
-    """What the index needs from a vector database."""
+    """What the index needs from a vector database: every method ``Index`` calls on its store,
+    so any object with these (a fake in tests, another database) can be passed to
+    ``Index(store=...)``. Vectors are normalised float32 rows, one per chunk id."""
 
     def existing(self, ids: Sequence[str]) -> set[str]: ...
 

@@ -7,6 +7,8 @@ traced back to the exact place it came from.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from typing import Any
 
 # Words after which a period does not end a sentence (compared case-insensitively).
 ABBREVIATIONS = frozenset(
@@ -216,3 +218,40 @@ def yaml_problem(exc: Exception, first_line: int = 1) -> str:
     if mark is None:
         return str(problem)
     return f"line {mark.line + first_line}, column {mark.column + 1}: {problem}"
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%Y%m%d",
+)
+_TIME_SUFFIX = re.compile(r"(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)?\s*$")
+_ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]")
+
+
+def parse_date(value: Any) -> date | None:
+    """A date from front matter, a dateline or a user (a spec, a flag, ``brief add``); None
+    when it is not clearly a date. The one date parser: every caller says its own error."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    iso = _ISO_PREFIX.match(text)
+    if iso:
+        text = iso.group(1)
+    text = _TIME_SUFFIX.sub("", text).strip().replace("Sept ", "Sep ")
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None

@@ -13,6 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+# Output formats, in one list: the text ones are rendered from templates; PDF and DOCX are
+# made from the rendered HTML and Markdown. Each is written as ``briefing.<format>``.
+TEXT_FORMATS = ("md", "html")
+EXPORT_FORMATS = ("pdf", "docx")
+FORMATS = (*TEXT_FORMATS, *EXPORT_FORMATS)
+
+
+def output_file(fmt: str) -> str:
+    """The file a briefing's output in ``fmt`` is written to."""
+    return f"briefing.{fmt}"
+
 
 @dataclass(frozen=True)
 class Document:
@@ -127,6 +138,20 @@ class Passage:
     keyword_score: float | None = None
     before: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        """Where it stands and how it matched (scores to four places), as ``--json`` shows it."""
+        return {
+            "chunk_id": self.chunk.chunk_id,
+            "doc_id": self.chunk.doc_id,
+            "score": round(self.score, 4),
+            "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
+            "keyword_score": None if self.keyword_score is None else round(self.keyword_score, 4),
+            "page": self.chunk.page,
+            "heading": self.chunk.heading,
+            "start": self.chunk.start,
+            "end": self.chunk.end,
+        }
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -223,6 +248,9 @@ class Source:
     document: DocumentInfo
     pages: tuple[int, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "pages": list(self.pages), **self.document.to_dict()}
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -297,6 +325,24 @@ class Answer:
     missing: tuple[Gap, ...] = ()  # parts of the question the sources do not answer
     unmatched: str = ""  # why no document passed the filters, with what the corpus holds
 
+    def to_dict(self) -> dict[str, Any]:
+        """As ``brief ask --json`` prints it: each statement with its source numbers."""
+        numbers = {source.document.doc_id: source.number for source in self.sources}
+        return {
+            "question": self.question,
+            "found": self.found,
+            "statements": [
+                {**s.to_dict(), "sources": sorted({numbers[c.doc_id] for c in s.citations})}
+                for s in self.statements
+            ],
+            "unsupported": self.unsupported,
+            "note": self.note,
+            "missing": [gap.to_dict() for gap in self.missing],
+            "unmatched": self.unmatched,
+            "sources": [s.to_dict() for s in self.sources],
+            "passages": [p.to_dict() for p in self.passages],
+        }
+
 
 @dataclass(frozen=True)
 class SectionSpec:
@@ -320,7 +366,7 @@ class BriefingSpec:
     filters: Filters = field(default_factory=Filters)
     summary: str = ""
     date: date | None = None  # the briefing's own date, if the analyst sets one
-    formats: tuple[str, ...] = ("md", "html")
+    formats: tuple[str, ...] = TEXT_FORMATS
 
 
 @dataclass(frozen=True)

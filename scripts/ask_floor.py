@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from benchkit import brief_command, table_head, wall_time
 
 MODEL = """
 import sys
@@ -37,12 +37,7 @@ collection.query(query_embeddings=[[0.05] * 384], n_results=8)
 
 
 def timed(args: list[str], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        subprocess.run(args, check=True, capture_output=True)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return statistics.median([wall_time(args) for _ in range(repeats)])
 
 
 def main() -> None:
@@ -72,20 +67,14 @@ def main() -> None:
             str(state / "chroma"),
             collection,
         ],
-        "whole `brief ask`": [
-            *python,
-            "-m",
-            "policybrief",
-            "--project",
-            str(args.project),
-            "ask",
-            "Which mutations are common in colorectal cancer?",
-        ],
+        "whole `brief ask`": brief_command(
+            args.project, "ask", "Which mutations are common in colorectal cancer?"
+        ),
     }
     results = {label: timed(command, args.repeats) for label, command in steps.items()}
     interpreter = results["Python interpreter alone"]
     floor = interpreter + sum(results[k] - interpreter for k in list(results)[2:4])
-    print("| step (fresh process each) | median s |\n|---|---|")
+    print(table_head("step (fresh process each)", "median s"))
     for label, seconds in results.items():
         print(f"| {label} | {seconds:.2f} |")
     print(f"| floor: interpreter + model + index | {floor:.2f} |")

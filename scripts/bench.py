@@ -14,17 +14,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-SCIFACT = REPO.parent / "shared" / "eval" / "scifact"
+from benchkit import (
+    REPO,
+    SHARED,
+    brief_command,
+    scifact_records,
+    table_head,
+    wall_time_and_peak_rss,
+    write_markdown,
+)
+
+SCIFACT = SHARED / "eval" / "scifact"
 LANGCHAIN = """
 import sys
 from langchain_chroma import Chroma
@@ -41,31 +48,13 @@ for document in store.similarity_search(sys.argv[3], k=8):
 """
 
 
-def run(args: list[str]) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of a command in a new process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{args} failed: {process.stderr.read().decode()[-500:]}")  # type: ignore[union-attr]
-    return seconds, usage.ru_maxrss / 1024
-
-
 def brief(project: Path, *args: str) -> tuple[float, float]:
-    return run([sys.executable, "-m", "policybrief", "--project", str(project), *args])
+    return wall_time_and_peak_rss(brief_command(project, *args))
 
 
 def median_run(repeat: int, make: Any) -> tuple[float, float]:
     results = [make(i) for i in range(repeat)]
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
-
-
-def write_docs(corpus: Path, records: list[dict[str, Any]], suffix: str = "") -> None:
-    corpus.mkdir(parents=True, exist_ok=True)
-    for record in records:
-        body = f"---\ntitle: {json.dumps(record['title'])}\n---\n{record['text']}\n"
-        (corpus / f"{record['_id']}{suffix}.md").write_text(body, encoding="utf-8")
 
 
 def built(project: Path) -> bool:
@@ -81,13 +70,12 @@ def finish(project: Path) -> tuple[float, float]:
 
 def build(work: Path) -> dict[str, Any]:
     """The projects (built once); returns the first build's figures when it ran."""
-    records = [json.loads(line) for line in (SCIFACT / "corpus.jsonl").open(encoding="utf-8")]
-    records = records[:5000]
+    records = list(scifact_records())[:5000]
     figures: dict[str, Any] = {}
     base = work / "docs-5000"
     if not built(base):
         shutil.rmtree(base, ignore_errors=True)
-        write_docs(base / "corpus", records)
+        write_markdown(base / "corpus", records)
         figures["first ingest, 5,000 documents"] = finish(base)
     small = work / "docs-1000"
     if not built(small):
@@ -103,7 +91,7 @@ def build(work: Path) -> dict[str, Any]:
             shutil.copytree(base, large, symlinks=True)
             for copy in range(1, (count - 1) // 5000 + 1):
                 last = count - 5000 * copy
-                write_docs(large / "corpus" / f"copy-{copy}", records[:last], f"-copy{copy}")
+                write_markdown(large / "corpus" / f"copy-{copy}", records[:last], f"-copy{copy}")
             label = f"ingest of {count - 5000:,} copies (vectors reused)"
             figures[label] = finish(large)
     return figures
@@ -118,8 +106,8 @@ def throughput(work: Path) -> dict[str, float]:
 
     root = work / "throughput"
     shutil.rmtree(root, ignore_errors=True)
-    records = [json.loads(line) for line in (SCIFACT / "corpus.jsonl").open(encoding="utf-8")]
-    write_docs(root / "corpus", records[5000:5183] + records[:417])  # 600 documents
+    records = list(scifact_records())
+    write_markdown(root / "corpus", records[5000:5183] + records[:417])  # 600 documents
     project = Project.open(root)
     embedder: Any = project.embedder
     embedder.model.encode(["warm up"] * 64)
@@ -167,7 +155,7 @@ def retrieval(project: Path, queries: list[str]) -> dict[str, tuple[float, float
     retriever = loaded.retriever
     for query in queries:
         retriever.query_vector(query)
-    chunks = loaded.index.catalog.counts()[1]
+    chunks = loaded.index.status(loaded.corpus_dir).chunks
     found = {}
     for mode in ("dense", "keyword", "hybrid"):
         retriever.retrieve(queries[0], mode=mode)  # open the stores
@@ -193,10 +181,12 @@ def rankings_agree(project: Path, queries: list[str]) -> tuple[int, int]:
     embedder: Any = loaded.embedder
     onnx = embedder._onnx_encoder().encode(queries)
     torch = np.asarray(embedder.model.encode(queries, normalize_embeddings=True))
-    store = loaded.index.store
+    index = loaded.index
     same = 0
     for a, b in zip(onnx, torch, strict=True):
-        same += [i for i, _ in store.search(a, 10)] == [i for i, _ in store.search(b, 10)]
+        same += [i for i, _ in index.dense_search(a, 10)] == [
+            i for i, _ in index.dense_search(b, 10)
+        ]
     loaded.close()
     return same, len(queries)
 
@@ -227,7 +217,7 @@ def main() -> None:
         print(f"- {label}: {seconds:.1f} s, peak RSS {rss:.0f} MB")
 
     print("\n## Cold `brief ask`, 5,000-document index\n")
-    print("| command | seconds | peak RSS MB |\n|---|---|---|")
+    print(table_head("command", "seconds", "peak RSS MB"))
     base = work / "docs-5000"
     fresh = iter(unasked(base, queries_all))
     asks = repeat + 2
@@ -242,7 +232,7 @@ def main() -> None:
     collection = Project.open(base).index.collection_name
     chain = median_run(
         asks,
-        lambda i: run(
+        lambda i: wall_time_and_peak_rss(
             [
                 sys.executable,
                 "-c",
@@ -262,8 +252,9 @@ def main() -> None:
         print(f"| {label} | {seconds:.2f} | {rss:.0f} |")
 
     print("\n## Sync cost\n")
-    print("| documents | no-op `brief ingest` s | one changed document s | peak RSS MB |")
-    print("|---|---|---|---|")
+    print(
+        table_head("documents", "no-op `brief ingest` s", "one changed document s", "peak RSS MB")
+    )
     for count in (1000, 5000, 50000):
         project = work / f"docs-{count}"
         noop = median_run(repeat, lambda i, p=project: brief(p, "ingest"))
@@ -289,7 +280,7 @@ def main() -> None:
     print(f"- ratio: **{figures['ratio']:.3f}**")
 
     print("\n## Retrieval latency (100 SciFact queries, query vectors cached)\n")
-    print("| documents | chunks | mode | p50 ms | p95 ms |\n|---|---|---|---|---|")
+    print(table_head("documents", "chunks", "mode", "p50 ms", "p95 ms"))
     for count in (5000, 22000, 50000):
         for mode, (p50, p95, chunks) in retrieval(work / f"docs-{count}", queries).items():
             print(f"| {count:,} | {chunks:,} | {mode} | {p50:.1f} | {p95:.1f} |")

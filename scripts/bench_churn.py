@@ -23,11 +23,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from benchkit import REPO, table_head
 from click.testing import CliRunner
 
 from policybrief.cli import cli
 
-REPO = Path(__file__).resolve().parents[1]
 DOCS = [
     "wikipedia-chips-and-science-act.md",
     "2024-12-13_select-committee-weekly-recap-critical-minerals.md",
@@ -84,8 +84,9 @@ def main() -> None:
         before, numbers = said(start)
         cited = set(numbers)
         uncited = next(name for name in DOCS if name not in cited)
-        print("| change | section | statements before | changed | source numbers kept |")
-        print("|---|---|---|---|---|")
+        print(
+            table_head("change", "section", "statements before", "changed", "source numbers kept")
+        )
         for change in ("add", "delete"):
             root = Path(tmp) / change
             shutil.copytree(start, root)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import re
 import time
@@ -33,15 +32,14 @@ from pathlib import Path
 
 import numpy as np
 from bench_learned_verifier import summary
-from bench_meaning import REPO, cited_chunks, load_cases
+from bench_meaning import REPO, cases_with_citations
+from benchkit import by_set_and_half, case_masks, flagged_by, scifact_records, table_head
 
 from policybrief import meaning
-from policybrief.citations import Verifier
-from policybrief.config import EmbeddingSettings, VerificationSettings
+from policybrief.config import EmbeddingSettings
 from policybrief.embedders import resolve_model_path
 from policybrief.loaders import load_document
 from policybrief.text import split_sentences
-from policybrief.types import Citation, Statement
 
 SEED = 7
 SCIFACT_DOCUMENTS = 600
@@ -289,12 +287,11 @@ def training_pairs(shared: Path) -> list[tuple[str, str, int]]:
     ]
     for path in sorted((shared / "eval" / "html-extraction" / "pages").iterdir()):
         texts.append(load_document(path, path.name).text)
-    abstracts = []
-    with (shared / "eval" / "scifact" / "corpus.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            if half(f"scifact:{record['_id']}") == "calibration":
-                abstracts.append(f"{record['title']}. {record['text']}")
+    abstracts = [
+        f"{record['title']}. {record['text']}"
+        for record in scifact_records(shared)
+        if half(f"scifact:{record['_id']}") == "calibration"
+    ]
     rng.shuffle(abstracts)
     texts += abstracts[:SCIFACT_DOCUMENTS]
     tables = {"antonyms": meaning.antonyms(), "synonyms": synonyms()}
@@ -366,21 +363,12 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--steps", type=int, default=1650)
     args = parser.parse_args()
-    written, claims, chunks, embedder = load_cases(args.shared)
-    settings = VerificationSettings()
-    verifier = Verifier(embedder, settings.min_support, settings.min_coverage)
-    cases = written + claims
+    cases, citing, verifier = cases_with_citations(args.shared)
     sources, by_rules = [], []
-    for case in cases:
-        cited = cited_chunks(case, chunks)
+    for case, cited in zip(cases, citing, strict=True):
         _, window, _ = verifier.support(case.statement, cited)
         sources.append(window.text if window else "")
-        statement = Statement(
-            case.statement,
-            tuple(Citation(c.chunk_id, c.doc_id, c.start, c.end, c.page) for c in cited),
-        )
-        verdict = verifier.verify(statement, {c.chunk_id: c for c in cited}).verdict
-        by_rules.append(not (verdict and verdict.supported))
+        by_rules.append(flagged_by(verifier, case.statement, cited)[0])
     pairs = training_pairs(args.shared)
     print(f"{len(pairs)} training pairs, {sum(p[2] for p in pairs)} of them changed")
     began = time.perf_counter()
@@ -391,25 +379,15 @@ def main() -> None:
     per_case = (time.perf_counter() - began) / len(cases) * 1000
     print(f"{per_case:.1f} ms per statement, in batches of 32\n")
     rules = np.array(by_rules)
-    changed = np.array([case.changed for case in cases])
-    scifact = np.array([case.doc.startswith("scifact:") for case in cases])
-    calibration = np.array([case.half == "calibration" for case in cases])
-    print("| set, half | judge | P / R / BA | faithful flagged |")
-    print("|---|---|---|---|")
-    for name, group in (("written", ~scifact), ("SciFact", scifact)):
-        for which, members in (("calibration", calibration), ("held-out", ~calibration)):
-            m = group & members
-            print(f"| {name}, {which} | rules | {summary(rules[m], changed[m])} |")
-            for threshold in (0.5, 0.7):
-                flagged = probability >= threshold
-                print(
-                    f"| {name}, {which} | model ≥ {threshold} | {summary(flagged[m], changed[m])} |"
-                )
-                both = flagged | rules
-                print(
-                    f"| {name}, {which} | rules or model ≥ {threshold} "
-                    f"| {summary(both[m], changed[m])} |"
-                )
+    changed, scifact, calibration = case_masks(cases)
+    print(table_head("set, half", "judge", "P / R / BA", "faithful flagged"))
+    for part, m in by_set_and_half(scifact, calibration):
+        print(f"| {part} | rules | {summary(rules[m], changed[m])} |")
+        for threshold in (0.5, 0.7):
+            flagged = probability >= threshold
+            print(f"| {part} | model ≥ {threshold} | {summary(flagged[m], changed[m])} |")
+            both = flagged | rules
+            print(f"| {part} | rules or model ≥ {threshold} | {summary(both[m], changed[m])} |")
 
 
 if __name__ == "__main__":

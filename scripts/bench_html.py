@@ -19,11 +19,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchkit import REPO, table_head
+
 from policybrief.errors import LoadError
 from policybrief.loaders import decode, parse_html, parse_html_by_blocks
 from policybrief.types import Document
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def score(extract: Callable[[str], str], pages: list[tuple[str, dict]]) -> dict[str, float]:
@@ -83,8 +83,7 @@ def main() -> None:
         "trafilatura.extract()": trafilatura_extract,
     }
     print(f"{len(pages)} pages\n")
-    print("| extractor | precision | recall | F1 | pages failing | ms per page |")
-    print("|---|---|---|---|---|---|")
+    print(table_head("extractor", "precision", "recall", "F1", "pages failing", "ms per page"))
     for name, extract in extractors.items():
         r = score(extract, pages)
         print(

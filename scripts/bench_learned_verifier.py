@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from bench_meaning import REPO, cited_chunks, load_cases
+from bench_meaning import REPO, cases_with_citations
+from benchkit import by_set_and_half, case_masks, flagged_by, table_head
 
 from policybrief import meaning
 from policybrief.citations import Verifier, missing_facts, unsupported_words
-from policybrief.config import VerificationSettings
 from policybrief.text import content_words
-from policybrief.types import Chunk, Citation, Statement
+from policybrief.types import Chunk
 
 # The kind of change a meaning rule reports, read from its reason.
 RULE_KINDS = {
@@ -107,24 +107,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     args = parser.parse_args()
-    written, claims, chunks, embedder = load_cases(args.shared)
-    verification = VerificationSettings()
-    verifier = Verifier(embedder, verification.min_support, verification.min_coverage)
-    cases = written + claims
+    cases, citing, verifier = cases_with_citations(args.shared)
     rows, rules = [], []
-    for case in cases:
-        cited = cited_chunks(case, chunks)
+    for case, cited in zip(cases, citing, strict=True):
         rows.append(features(verifier, case.statement, cited))
-        statement = Statement(
-            case.statement,
-            tuple(Citation(c.chunk_id, c.doc_id, c.start, c.end, c.page) for c in cited),
-        )
-        verdict = verifier.verify(statement, {c.chunk_id: c for c in cited}).verdict
-        rules.append(not (verdict and verdict.supported))
+        rules.append(flagged_by(verifier, case.statement, cited)[0])
     x, flagged_by_rules = np.array(rows), np.array(rules)
-    changed = np.array([case.changed for case in cases])
-    scifact = np.array([case.doc.startswith("scifact:") for case in cases])
-    calibration = np.array([case.half == "calibration" for case in cases])
+    changed, scifact, calibration = case_masks(cases)
     weight = np.zeros(len(cases))
     for group in (scifact, ~scifact):
         for label in (changed, ~changed):
@@ -133,15 +122,16 @@ def main() -> None:
     weight *= calibration.sum() / weight.sum()
     beta, norm = fit(x[calibration], changed[calibration].astype(float), weight[calibration])
     flagged_by_scorer = predict(beta, norm, x) >= 0.5
-    print("| set, half | rules: P / R / BA | faithful flagged | scorer: P / R / BA | flagged |")
-    print("|---|---|---|---|---|")
-    for name, group in (("written", ~scifact), ("SciFact", scifact)):
-        for half, members in (("calibration", calibration), ("held-out", ~calibration)):
-            m = group & members
-            print(
-                f"| {name}, {half} | {summary(flagged_by_rules[m], changed[m])} "
-                f"| {summary(flagged_by_scorer[m], changed[m])} |"
-            )
+    print(
+        table_head(
+            "set, half", "rules: P / R / BA", "faithful flagged", "scorer: P / R / BA", "flagged"
+        )
+    )
+    for part, m in by_set_and_half(scifact, calibration):
+        print(
+            f"| {part} | {summary(flagged_by_rules[m], changed[m])} "
+            f"| {summary(flagged_by_scorer[m], changed[m])} |"
+        )
 
 
 if __name__ == "__main__":

@@ -33,14 +33,14 @@ from pathlib import Path
 from unittest import mock
 
 from bench_verifier import load_source
+from benchkit import REPO, default_verifier, flagged_by, scifact_records, table_head
 
 from policybrief import citations
 from policybrief.chunking import chunk_document
-from policybrief.config import ChunkingSettings, EmbeddingSettings, VerificationSettings
+from policybrief.config import ChunkingSettings, EmbeddingSettings
 from policybrief.embedders import Embedder, create_embedder
-from policybrief.types import Chunk, Citation, Document, Statement
+from policybrief.types import Chunk, Document
 
-REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "scripts" / "data" / "verifier"
 
 
@@ -77,12 +77,10 @@ def scifact_cases(shared: Path) -> tuple[list[Case], dict[str, Document]]:
                 cases.append(Case(f"scifact:{doc_id}", claim["text"], kind))
                 wanted[doc_id] = ""
     documents = {}
-    with (folder / "corpus.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            if record["_id"] in wanted:
-                name = f"scifact:{record['_id']}"
-                documents[name] = Document(name, name, record["title"], record["text"])
+    for record in scifact_records(shared):
+        if record["_id"] in wanted:
+            name = f"scifact:{record['_id']}"
+            documents[name] = Document(name, name, record["title"], record["text"])
     return cases, documents
 
 
@@ -122,6 +120,16 @@ def cited_chunks(case: Case, chunks: dict[str, list[Chunk]]) -> list[Chunk]:
     return [c for c in every if c.start < case.end and case.start < c.end] or every
 
 
+def cases_with_citations(
+    shared: Path,
+) -> tuple[list[Case], list[list[Chunk]], citations.Verifier]:
+    """Every case (the written statements, then the SciFact claims), what each cites, and a
+    verifier with the project's default settings."""
+    written, claims, chunks, embedder = load_cases(shared)
+    cases = written + claims
+    return cases, [cited_chunks(case, chunks) for case in cases], default_verifier(embedder)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
@@ -129,25 +137,19 @@ def main() -> None:
     parser.add_argument("--reasons", action="store_true", help="count why faithful ones fail")
     args = parser.parse_args()
     statements, claims, chunks, embedder = load_cases(args.shared)
-    verification = VerificationSettings()
 
     def cited(case: Case) -> list[Chunk]:
         return cited_chunks(case, chunks)
 
     def judge(cases: list[Case]) -> tuple[list[bool], list[str], float]:
         # A new verifier per run, so that no run reuses another's sentence embeddings.
-        verifier = citations.Verifier(embedder, verification.min_support, verification.min_coverage)
+        verifier = default_verifier(embedder)
         flagged, reasons = [], []
         began = time.perf_counter()
         for case in cases:
-            passages = cited(case)
-            statement = Statement(
-                case.statement,
-                tuple(Citation(c.chunk_id, c.doc_id, c.start, c.end, c.page) for c in passages),
-            )
-            verdict = verifier.verify(statement, {c.chunk_id: c for c in passages}).verdict
-            flagged.append(not (verdict and verdict.supported))
-            reasons.append(verdict.reason if verdict else "")
+            flag, reason = flagged_by(verifier, case.statement, cited(case))
+            flagged.append(flag)
+            reasons.append(reason)
         return flagged, reasons, (time.perf_counter() - began) / max(len(cases), 1)
 
     every = statements + claims
@@ -179,8 +181,7 @@ def main() -> None:
     for title, group in (("Written statements", statements), ("SciFact train claims", claims)):
         members = set(group)
         print(f"## {title}\n")
-        print("| half | kind | n | flagged before | flagged after |")
-        print("|---|---|---|---|---|")
+        print(table_head("half", "kind", "n", "flagged before", "flagged after"))
         for half in ("calibration", "held-out"):
             rows: dict[str, list[int]] = defaultdict(list)
             for i, case in enumerate(every):

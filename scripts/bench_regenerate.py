@@ -12,16 +12,15 @@ the work folder (its first ingest embeds the corpus: several minutes).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from benchkit import REPO, brief_command, scifact_records, table_head, wall_time, write_markdown
+
 SCIFACT_SPEC = """title: Evidence digest
 audience: Research staff
 sections:
@@ -39,13 +38,7 @@ sections:
 
 def brief(project: Path, *args: str) -> float:
     """Run `brief` in a fresh process; returns its wall time in seconds."""
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "policybrief", "--project", str(project), *args],
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - started
+    return wall_time(brief_command(project, *args))
 
 
 def sample_project(root: Path) -> tuple[Path, str]:
@@ -61,14 +54,7 @@ def sample_project(root: Path) -> tuple[Path, str]:
 def scifact_project(root: Path, shared: Path, count: int) -> tuple[Path, str]:
     corpus = root / "corpus"
     if not corpus.is_dir():
-        corpus.mkdir(parents=True)
-        with (shared / "eval" / "scifact" / "corpus.jsonl").open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle):
-                if number >= count:
-                    break
-                record = json.loads(line)
-                body = f"---\ntitle: {json.dumps(record['title'])}\n---\n{record['text']}\n"
-                (corpus / f"{record['_id']}.md").write_text(body, encoding="utf-8")
+        write_markdown(corpus, itertools.islice(scifact_records(shared), count))
     spec = root / "briefings" / "digest" / "spec.yaml"
     if not spec.exists():  # a project copied from scripts/bench.py has the corpus only
         spec.parent.mkdir(parents=True)
@@ -116,8 +102,7 @@ def main() -> None:
         ),
     }
     print(f"work folder: {work}; median of {args.repeats}; seconds (ratio to full generate)\n")
-    print("| corpus | step | seconds | ratio to generate |")
-    print("|---|---|---|---|")
+    print(table_head("corpus", "step", "seconds", "ratio to generate"))
     for label, (project, name) in projects.items():
         figures = measure(project, name, args.repeats)
         baseline = figures["generate (full, baseline)"]

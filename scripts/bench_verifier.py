@@ -20,14 +20,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchkit import REPO, flagged_by, scifact_records, table_head
+
 from policybrief.chunking import chunk_document
 from policybrief.citations import Verifier
 from policybrief.config import ChunkingSettings, EmbeddingSettings
 from policybrief.embedders import create_embedder
 from policybrief.loaders import load_document
-from policybrief.types import Chunk, Citation, Document, Statement
+from policybrief.types import Chunk, Document
 
-REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "scripts" / "data" / "verifier_statements.jsonl"
 SIMILARITY = [round(0.30 + 0.05 * i, 2) for i in range(11)]  # 0.30 … 0.80
 COVERAGE = [0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9]
@@ -47,11 +48,9 @@ def load_source(source: str, shared: Path) -> Document:
     if kind == "dev":
         return load_document(shared / "corpus-dev" / name, name)
     if kind == "scifact":
-        with (shared / "eval" / "scifact" / "corpus.jsonl").open(encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                if record["_id"] == name:
-                    return Document(name, source, record["title"], record["text"])
+        for record in scifact_records(shared):
+            if record["_id"] == name:
+                return Document(name, source, record["title"], record["text"])
     raise SystemExit(f"unknown source {source}")
 
 
@@ -92,16 +91,7 @@ def main() -> None:
 
     def verdicts(threshold: tuple[float, float]) -> list[bool]:
         verifier.min_support, verifier.min_coverage = threshold
-        flagged = []
-        for case in cases:
-            cited = chunks[case.source]
-            statement = Statement(
-                case.statement,
-                tuple(Citation(c.chunk_id, c.doc_id, c.start, c.end, c.page) for c in cited),
-            )
-            verdict = verifier.verify(statement, {c.chunk_id: c for c in cited}).verdict
-            flagged.append(not (verdict and verdict.supported))
-        return flagged
+        return [flagged_by(verifier, case.statement, chunks[case.source])[0] for case in cases]
 
     grid = [(s, c) for s in SIMILARITY for c in COVERAGE]
     runs = {t: verdicts(t) for t in grid}
@@ -123,8 +113,11 @@ def main() -> None:
         f"calibration {len(cal)} statements, held-out {len(held)}; chosen: similarity "
         f"{best[0]}, coverage {best[1]}\n"
     )
-    print("| min similarity | min coverage | calibration P / R / F1 | held-out P / R / F1 |")
-    print("|---|---|---|---|")
+    print(
+        table_head(
+            "min similarity", "min coverage", "calibration P / R / F1", "held-out P / R / F1"
+        )
+    )
     shown = [(s, 0.0) for s in SIMILARITY[::2]] + [(best[0], c) for c in COVERAGE]
     for t in dict.fromkeys([*shown, best]):
         c, h = part(cal, t), part(held, t)

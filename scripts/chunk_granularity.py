@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from benchkit import table_head
 
 from policybrief.catalog import match_expression
 from policybrief.chunking import chunk_document, embedding_prefix
@@ -72,8 +73,7 @@ def main() -> None:
             total += ndcg_at(sorted(best, key=lambda d: -best[d]), data.qrels[query_id])
         return total / len(query_ids)
 
-    print("| variant | vectors | dense | BM25 | hybrid (best weight) | seconds |")
-    print("|---|---|---|---|---|---|")
+    print(table_head("variant", "vectors", "dense", "BM25", "hybrid (best weight)", "seconds"))
     started = time.perf_counter()
     texts = [f"{title} {text}" for title, text in data.corpus.values()]
     similarity = queries @ embedder.embed_documents(texts).T

@@ -19,10 +19,11 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from benchkit import REPO, brief_command, table_head
+
 sys.path.insert(0, str(REPO))
 
-from tests import reliability_kit as kit  # noqa: E402
+from tests import reliability_kit as kit
 
 DESCRIPTIONS = {
     "empty.txt": "empty text file",
@@ -53,14 +54,14 @@ DESCRIPTIONS = {
 
 def bad_files(work: Path) -> list[str]:
     expectations = kit.build(work / "corpus")
-    brief = [sys.executable, "-m", "policybrief", "--project", str(work)]
+    brief = brief_command(work)
     subprocess.run([*brief, "ingest"], check=True, capture_output=True)
     status = json.loads(
         subprocess.run(
             [*brief, "status", "--json"], check=True, capture_output=True, text=True
         ).stdout
     )
-    rows = ["| file | what it is | expected | outcome |", "|---|---|---|---|"]
+    rows = [table_head("file", "what it is", "expected", "outcome")]
     for name, expected in expectations.items():
         skipped = status["skipped"].get(f"corpus/{name}")
         outcome = f"skipped: {skipped}" if skipped else "indexed"
@@ -96,8 +97,9 @@ def crashes(work: Path) -> list[str]:
         ("changed corpus", [("delete", 0)], "published, stale vectors not yet deleted"),
     ]
     rows = [
-        "| sync | killed (SIGKILL) | chunks | identical to uninterrupted run | parts agree |",
-        "|---|---|---|---|---|",
+        table_head(
+            "sync", "killed (SIGKILL)", "chunks", "identical to uninterrupted run", "parts agree"
+        )
     ]
     for number, (phase, kills, label) in enumerate(scenarios):
         root = work / f"crash{number}"

@@ -20,10 +20,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from benchkit import REPO, brief_command, table_head, wall_time
+
 QUESTION = "How much is Alibaba investing in AI infrastructure?"
 
 
@@ -46,14 +46,7 @@ def project(tree: Path, root: Path) -> Path:
 
 def brief(tree: Path, root: Path, *args: str) -> float:
     env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "policybrief", "--project", str(root), *args],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    return time.perf_counter() - started
+    return wall_time(brief_command(root, *args), env=env)
 
 
 def main() -> int:
@@ -79,8 +72,7 @@ def main() -> int:
                 times.setdefault((name, "generate"), []).append(
                     brief(tree, roots[name], "generate", "ai-independence")
                 )
-    print(f"| command | baseline {args.baseline} (s) | this tree (s) | ratio |")
-    print("|---|---|---|---|")
+    print(table_head("command", f"baseline {args.baseline} (s)", "this tree (s)", "ratio"))
     for command in ("ask", "generate"):
         base = statistics.median(times[("baseline", command)])
         now = statistics.median(times[("this tree", command)])

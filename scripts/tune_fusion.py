@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from benchkit import table_head
 
 from policybrief.api import Project
 from policybrief.evaluation import cache_key, load_beir, ndcg_at
@@ -54,10 +55,10 @@ def main() -> None:
     vectors = project.embedder.embed_documents([data.queries[q] for q in query_ids])
     runs = []
     for query_id, vector in zip(query_ids, vectors, strict=True):
-        dense = index.store.search(vector, DEPTH)
-        keyword = index.catalog.keyword_search(data.queries[query_id], DEPTH, None, 2.0)
+        dense = index.dense_search(vector, DEPTH)
+        keyword = index.keyword_search(data.queries[query_id], DEPTH, None, 2.0)
         runs.append((query_id, dense, keyword))
-    doc_of = index.catalog.doc_ids_of(sorted({c for _, d, k in runs for c, _ in (*d, *k)}))
+    doc_of = index.doc_ids_of(sorted({c for _, d, k in runs for c, _ in (*d, *k)}))
 
     def scaled(scores: dict[str, float], transform: str) -> dict[str, float]:
         values = TRANSFORMS[transform](np.array(list(scores.values()), dtype=float))
@@ -90,8 +91,7 @@ def main() -> None:
 
     dense_only, keyword_only = score("raw", "raw", 1.0, True), score("raw", "raw", 0.0, True)
     print(f"dense only {dense_only:.4f}, BM25 only {keyword_only:.4f}")
-    print("| dense | BM25 | missing scores | best weight | nDCG@10 |")
-    print("|---|---|---|---|---|")
+    print(table_head("dense", "BM25", "missing scores", "best weight", "nDCG@10"))
     variants = [
         ("min-max", "min-max", False),
         ("min-max", "min-max", True),

@@ -132,7 +132,7 @@ def test_every_question_of_a_section_is_answered(policy: Project) -> None:
         "How much does the CHIPS and Science Act appropriate?",
     )
     spec = BriefingSpec("two", "Two topics", "", "briefing", (SectionSpec("Both", questions),))
-    (section,) = build_briefing(spec, policy.retriever, policy.writer).sections
+    (section,) = build_briefing(spec, policy.retriever, policy.drafter).sections
     text = " ".join(s.text for s in section.statements).lower()
     assert "mineral" in text and "$52.7 billion" in text
     assert section.unanswered == ()
@@ -146,7 +146,7 @@ def test_every_question_of_a_section_is_answered(policy: Project) -> None:
 def test_each_company_of_a_list_gets_its_own_statement(sample: Project) -> None:
     question = "How are Baidu, Alibaba and Tencent responding to the H20 ban?"
     spec = BriefingSpec("c", "Companies", "", "briefing", (SectionSpec("Firms", (question,)),))
-    (section,) = build_briefing(spec, sample.retriever, sample.writer).sections
+    (section,) = build_briefing(spec, sample.retriever, sample.drafter).sections
     text = " ".join(s.text for s in section.statements)
     assert "DeepSeek" in text and "WeChat" in text and "380 billion RMB" in text
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import policybrief.index
 from policybrief.api import Project
 from policybrief.catalog import FileState
+from policybrief.config import ChunkingSettings
 from policybrief.embedders import Embedder
-from policybrief.index import CorpusDiff, diff_corpus
+from policybrief.index import CorpusDiff, Index, diff_corpus
+from policybrief.store import VectorStore
 from policybrief.testing import FakeEmbedder
+from policybrief.types import Chunk
 
 ALPHA = "# Alpha\n\nAlpha paragraph about chips.\n\nSecond alpha paragraph on export rules.\n"
 BETA = "# Beta\n\nBeta talks about critical minerals.\n"
@@ -252,3 +256,64 @@ def test_a_sidecar_describes_its_file_and_editing_it_re_reads_the_file(
     sidecar.unlink()
     project.ingest()
     assert project.index.documents()["alpha.md"].published is None
+
+
+class CountingStore:
+    """An in-memory VectorStore that counts the searches it serves."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[str, np.ndarray]] = {}  # chunk id → (doc id, vector)
+        self.searches = 0
+        self.closed = False
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        return set(ids) & set(self.rows)
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        for chunk, vector in zip(chunks, vectors, strict=True):
+            self.rows[chunk.chunk_id] = (chunk.doc_id, np.asarray(vector, dtype=np.float32))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for chunk_id in ids:
+            self.rows.pop(chunk_id, None)
+
+    def search(
+        self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        self.searches += 1
+        scored = [
+            (chunk_id, float(stored @ vector))
+            for chunk_id, (doc_id, stored) in self.rows.items()
+            if doc_ids is None or doc_id in doc_ids
+        ]
+        return sorted(scored, key=lambda item: (-item[1], item[0]))[:k]
+
+    def all_ids(self) -> set[str]:
+        return set(self.rows)
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        return {i: self.rows[i][1] for i in ids if i in self.rows}
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_an_index_given_a_store_keeps_and_searches_its_vectors_there(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "alpha.md").write_text(ALPHA, encoding="utf-8")
+    (corpus / "beta.md").write_text(BETA, encoding="utf-8")
+    embedder = FakeEmbedder()
+    fake = CountingStore()
+    store: VectorStore = fake  # the fake satisfies the protocol
+    index = Index(tmp_path / "index", embedder, ChunkingSettings(), tmp_path, store=store)
+
+    index.sync(corpus)
+    assert set(fake.rows) == index.catalog.chunk_ids()
+    found = index.dense_search(embedder.embed_query("critical minerals"), 1)
+    assert fake.searches == 1
+    assert index.doc_ids_of([found[0][0]]) == {found[0][0]: "beta.md"}
+    assert index.check().problems == []
+    assert not (tmp_path / "index" / "chroma").exists()  # no Chroma collection was opened
+    index.close()
+    assert fake.closed

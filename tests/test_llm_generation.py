@@ -305,7 +305,6 @@ def test_a_missing_extra_names_the_fix(corpus_root: Path, monkeypatch: pytest.Mo
         ({"backend": "ollama"}, "needs a model name"),
         ({"backend": "gguf", "model_path": "nope.gguf"}, "nope.gguf does not exist"),
         ({"backend": "gguf"}, r"set \[generation\] model_path to a .gguf file"),
-        ({"backend": "telepathy"}, "unknown generation backend"),
     ],
 )
 def test_incomplete_backend_settings_are_clear_errors(
@@ -409,15 +408,15 @@ def test_every_common_citation_shape_keeps_all_three_faithful_sentences(
 
 
 def test_statements_are_parsed_with_their_citations() -> None:
-    from policybrief.generation import parse_reply
+    from policybrief.generation import StatementParser
     from tests.test_generation import passage
 
-    passages = [passage("One text.", "a.md"), passage("Two text.", "b.md")]
-    statements = parse_reply(
+    parser = StatementParser([passage("One text.", "a.md"), passage("Two text.", "b.md")])
+    statements = parser.feed(
         "## Heading\nFirst claim is here [1]. Second claim follows. [2]\n"
-        "Third claim cites both [1, 2] and a range [1-2].\nSources:\n[1] A title.",
-        passages,
+        "Third claim cites both [1, 2] and a range [1-2].\nSources:\n[1] A title."
     )
+    statements += parser.finish()
     assert [(s.text, [c.doc_id for c in s.citations]) for s in statements] == [
         ("First claim is here.", ["a.md"]),
         ("Second claim follows.", ["b.md"]),

@@ -7,7 +7,8 @@ import pytest
 from fpdf import FPDF
 
 from policybrief.errors import LoadError
-from policybrief.loaders import load_document, parse_date
+from policybrief.loaders import load_document
+from policybrief.text import parse_date
 from tests.conftest import SAMPLE
 
 

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner, Result
 from fpdf import FPDF
 
+from policybrief.browser import CHROMIUM, launch_chromium
 from policybrief.cli import cli
 from tests.conftest import REPO, SHARED
 
-CHROMIUM = Path("/usr/bin/chromium")
 DEV = SHARED / "corpus-dev"
 DATED = [
     "2022-10-07_bis-press-release-advanced-computing-controls-prc.md",
@@ -150,7 +150,7 @@ def test_the_timeline_orders_evidence_by_date(
         for line in (root / "briefings" / "t" / "briefing.md").read_text("utf-8").splitlines()
         if line.startswith("- **")
     ]
-    from policybrief.loaders import parse_date
+    from policybrief.text import parse_date
 
     dates = [parse_date(line[4 : line.index("**", 4)]) for line in lines]
     assert len(dates) >= 3 and None not in dates
@@ -341,7 +341,10 @@ def test_quiet_and_json_for_scripts(sample: Path, run_cli: Callable[..., Result]
     assert regen["briefings"][0]["current"] is True
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"Chromium is not installed at {CHROMIUM}: `make browser` (as root) installs it",
+)
 def test_the_html_briefing_in_a_real_browser(
     sample: Path, run_cli: Callable[..., Result], tmp_path: Path
 ) -> None:
@@ -351,17 +354,7 @@ def test_the_html_briefing_in_a_real_browser(
     html = sample / "briefings" / "ai-independence" / "briefing.html"
     requests: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_page()
         page.on("request", lambda request: requests.append(request.url))
         page.goto(html.as_uri())

@@ -3,13 +3,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
 
 from policybrief.api import Project
 from policybrief.embedders import Embedder
-from policybrief.retrieval import Candidate, aggregate_documents, diversify, fuse
+from policybrief.index import Index
+from policybrief.retrieval import Candidate, Retriever, aggregate_documents, diversify, fuse
 from policybrief.types import DocumentInfo, Filters
 
 OLD = (
@@ -167,3 +169,35 @@ def test_a_passage_carries_the_text_just_before_its_chunk(
         else:
             assert p.before
             assert text[p.chunk.start - len(p.before) : p.chunk.start] == p.before
+
+
+class SealedIndex:
+    """An index whose catalog and vector store cannot be reached from outside its methods."""
+
+    def __init__(self, index: Index) -> None:
+        self._index = index
+
+    def __getattr__(self, name: str) -> object:
+        if name in ("store", "catalog") or name.startswith("_"):
+            raise AssertionError(f"the retriever reached into Index.{name}")
+        return getattr(self._index, name)
+
+
+def test_the_retriever_reads_storage_only_through_the_index(dated_project: Project) -> None:
+    open_retriever = dated_project.retriever
+    sealed = Retriever(
+        cast(Index, SealedIndex(dated_project.index)),
+        dated_project.embedder,
+        dated_project.settings.retrieval,
+    )
+    question = "export controls chips"
+    for mode in ("dense", "keyword", "hybrid"):
+        passages = sealed.retrieve(question, mode=mode, min_score=-1)
+        assert passages == open_retriever.retrieve(question, mode=mode, min_score=-1)
+        assert sealed.rank_documents(question, k=3, mode=mode) == open_retriever.rank_documents(
+            question, k=3, mode=mode
+        )
+    assert [p.chunk.chunk_id for p in sealed.diverse(passages, 2)] == [
+        p.chunk.chunk_id for p in open_retriever.diverse(passages, 2)
+    ]
+    assert np.array_equal(sealed.query_vector(question), open_retriever.query_vector(question))

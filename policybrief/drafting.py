@@ -1,6 +1,6 @@
 """Generate → verify → apply the policy, with the extractive fallback when an LLM fails.
 
-Both ``ask`` and briefing sections go through ``Writer``, so every statement that reaches a
+Both ``ask`` and briefing sections go through a ``Drafter``, so every statement that reaches a
 reader has been checked against the passages it cites, whichever generator wrote it.
 """
 
@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from policybrief.citations import Verifier, apply_policy
+from policybrief.citations import Verifier, shown_under
 from policybrief.extractive import ExtractiveGenerator
 from policybrief.generation import Generator
 from policybrief.llm import GenerationFailed
@@ -32,7 +32,10 @@ class Draft:
     gaps: tuple[Gap, ...] = ()
 
 
-class Writer:
+class Drafter:
+    """Drafts the statements for questions: the configured generator's, each verified and
+    passed through the policy, with the extractive generator taking over when an LLM fails."""
+
     def __init__(
         self,
         generator: Generator,
@@ -78,7 +81,7 @@ class Writer:
                         continue
                     verified = self.verifier.attribute(statement, chunks)
                     unsupported += not (verified.verdict and verified.verdict.supported)
-                    if apply_policy([verified], self.policy)[0]:  # ``fail`` raises here
+                    if shown_under(self.policy, verified):  # ``fail`` raises here
                         shown.append(verified)
                         yield verified
                 break
@@ -88,7 +91,7 @@ class Writer:
                 yield notice
         yield Draft(tuple(shown), unsupported, " ".join(notes), tuple(gaps))
 
-    def write(
+    def draft(
         self,
         questions: Sequence[str],
         passages: Sequence[Passage],
