@@ -223,6 +223,7 @@ class Project:
         if index is not None:
             index.close()
         self.__dict__.pop("retriever", None)
+        self.__dict__.pop("shelf", None)
 
     def __enter__(self) -> Project:
         return self
@@ -305,6 +306,7 @@ class Project:
     @cached_property
     def drafter(self) -> Drafter:
         policy = self.settings.verification.policy
+        # (brief.toml is checked at load; this guards settings built in Python)
         if policy not in POLICIES:
             raise ConfigError(f"[verification] policy must be one of {', '.join(POLICIES)}")
         verification = self.settings.verification
@@ -321,8 +323,8 @@ class Project:
         return Shelf(
             self.briefings_dir,
             index=self.index,
-            retriever=self.retriever,
-            drafter=self.drafter,
+            retriever=lambda: self.retriever,
+            drafter=lambda: self.drafter,
             renderer=self.renderer,
             settings=self.settings,
             corpus_dir=self.corpus_dir,

@@ -1,9 +1,8 @@
 """The ``brief`` command: argument parsing and printing over ``policybrief.api``.
 
-Exit codes (their table is in ``policybrief.errors``): 0 success; 1 a domain error (bad input,
-missing index, template error, unreachable LLM server), printed as one ``error:`` line; 2 a
-usage error; 3 an unsupported statement under the ``fail`` verification policy; 4 another
-process is writing to the project (with ``--no-wait``).
+Exit codes: the table in ``policybrief.errors`` (0 success, 1 a domain error printed as one
+``error:`` line, 2 a usage error, 3 an unsupported statement under ``--policy fail``, 4 another
+process is writing, with ``--no-wait``); ``brief --help`` repeats it for users.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ the ``brief`` command ends with. The codes, in one table:
 """
 
 EXIT_ERROR = 1
-EXIT_USAGE = 2
 EXIT_UNSUPPORTED = 3
 EXIT_BUSY = 4
 

@@ -482,6 +482,7 @@ class ExtractiveGenerator:
                     if reserved[i]:
                         continue
                     redundancy = max((similarity[i, j] for j, _ in chosen), default=0.0)
+                    # (NumPy scalars in, as before: float32 redundancy keeps its rounding)
                     value = float(marginal_relevance(part.score[i], redundancy, MMR_LAMBDA))
                     # Every source that answers (in the part's own words) gets a statement
                     # before any gets a second.

@@ -23,7 +23,6 @@ from policybrief.lockfile import (
     SectionChange,
     content_digest,
     parse_lock,
-    read_lock,
     section_key,
 )
 from policybrief.types import (
@@ -238,10 +237,12 @@ def _without_time(text: str) -> Any:
 def replace_outputs(
     folder: Path,
     files: Mapping[str, str],
+    previous: Lock | None,
     exports: Callable[[], Mapping[str, bytes]] = dict,
     export_names: Sequence[str] = (),
 ) -> bool:
-    """Write outputs atomically, archiving the previous version first if anything differs.
+    """Write outputs atomically, archiving the previous version first (``previous``: the lock
+    on disk, which the caller has read) if what it says or shows differs.
 
     ``exports`` builds binary outputs (PDF, DOCX) from the same content; they are rebuilt only
     when a text output changed or one of ``export_names`` is missing. Returns False (and
@@ -263,7 +264,6 @@ def replace_outputs(
     if exports_present and all(unchanged(name, text) for name, text in files.items()):
         return False
     binaries = exports()
-    previous = read_lock(folder)
     # Archive a version only when what it says or shows changes, not when a format is added.
     rewritten = [
         name

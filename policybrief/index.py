@@ -209,6 +209,9 @@ class Consistency:
     pending_deletes: int  # vectors a sync recorded for deletion and has not deleted yet
     interrupted: bool  # a sync was killed before it published
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "problems": self.problems}
+
     @property
     def problems(self) -> list[str]:
         found = []
@@ -242,6 +245,9 @@ class IndexStatus:
     def up_to_date(self) -> bool:
         d = self.diff
         return not (d.new or d.modified or d.removed or self.settings_changed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "up_to_date": self.up_to_date}
 
 
 class Index:

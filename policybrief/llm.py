@@ -84,7 +84,7 @@ def describe_failure(exc: BaseException, settings: GenerationSettings) -> tuple[
 def create_chat_model(settings: GenerationSettings, project_root: Path) -> Any:
     """The LangChain chat model for ``settings.backend``."""
     backend = settings.backend
-    if backend not in LLM_BACKENDS:
+    if backend not in LLM_BACKENDS:  # (checked at load; this guards settings built in Python)
         raise ConfigError(
             f"unknown generation backend {backend!r}; choose extractive, " + ", ".join(LLM_BACKENDS)
         )

@@ -3,7 +3,10 @@
 Beside each briefing, its lock records the spec, templates and settings it was built with, the
 index generation, and per section the evidence retrieval returned (chunk ids with content
 hashes) and the statements written from it. ``Lock.to_dict`` writes the same JSON the format
-has always had, key for key, and ``Lock.from_dict`` reads it back, so a lock round-trips.
+has always had, key for key, and ``Lock.from_dict`` reads it back, so a lock of this version
+round-trips (an older one reads with defaults for what it lacks; nothing writes it back).
+Frozen: a lock's fields are not reassigned (its mappings are plain dicts, so it is not
+hashable).
 """
 
 from __future__ import annotations
@@ -57,17 +60,23 @@ def significant(score: float | None) -> float | None:
 class RenderInputs:
     """What decides how a briefing looks, but not what it says."""
 
-    title: str
-    audience: str
-    summary: str
-    template: str
+    # (None where an older lock lacks the key: it then differs from any spec)
+    title: str | None
+    audience: str | None
+    summary: str | None
+    template: str | None
     templates: Mapping[str, str]  # template file name → SHA-256
-    formats: tuple[str, ...]
+    formats: tuple[str, ...] | None
 
     @classmethod
     def of(cls, spec: BriefingSpec, templates: Mapping[str, str]) -> RenderInputs:
         return cls(
-            spec.title, spec.audience, spec.summary, spec.template, dict(templates), spec.formats
+            spec.title,
+            spec.audience,
+            spec.summary,
+            spec.template,
+            dict(templates),
+            tuple(spec.formats),
         )
 
     # The spec's fields, in the order their changes are reported.
@@ -80,18 +89,19 @@ class RenderInputs:
             "summary": self.summary,
             "template": self.template,
             "templates": dict(self.templates),
-            "formats": list(self.formats),
+            "formats": None if self.formats is None else list(self.formats),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RenderInputs:
+        formats = data.get("formats")
         return cls(
-            data.get("title", ""),
-            data.get("audience", ""),
-            data.get("summary", ""),
-            data.get("template", ""),
+            data.get("title"),
+            data.get("audience"),
+            data.get("summary"),
+            data.get("template"),
             dict(data.get("templates", {})),
-            tuple(data.get("formats", ())),
+            None if formats is None else tuple(formats),
         )
 
 

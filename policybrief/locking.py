@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 
 from policybrief.errors import Busy
 
-LOCK_FILE = "write.lock"
+WRITE_LOCK_FILE = "write.lock"
 HOLDER_FILE = "write.lock.holder"
 
 
@@ -40,7 +40,7 @@ def write_lock(
 ) -> Iterator[None]:
     """Hold the project's write lock for the duration of the block."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(state_dir / LOCK_FILE))
+    lock = FileLock(str(state_dir / WRITE_LOCK_FILE))
     try:
         lock.acquire(timeout=0)
     except Timeout:

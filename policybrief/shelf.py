@@ -1,15 +1,16 @@
 """The briefings folder over time: build, check, rebuild what is stale, diff, history.
 
-A ``Shelf`` is built with its parts (index, retriever, drafter, renderer, settings) by the
-``Project`` that wires them, and never calls back into it; the project keeps the write lock and
-the index sync, and hands the rest here.
+A ``Shelf`` is built with its parts (index, renderer, settings, and factories for the retriever
+and the drafter, which load models: listing, checking a lock or a diff must not) by the
+``Project`` that wires them, and never calls back into it. The project keeps the write lock and
+the index sync: build and rebuild through ``Project.generate`` and ``Project.regenerate``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -99,19 +100,27 @@ class Shelf:
         folder: Path,
         *,
         index: Index,
-        retriever: Retriever,
-        drafter: Drafter,
+        retriever: Callable[[], Retriever],
+        drafter: Callable[[], Drafter],
         renderer: Renderer,
         settings: Settings,
         corpus_dir: Path,
     ) -> None:
         self.folder = folder
         self.index = index
-        self.retriever = retriever
-        self.drafter = drafter
+        self._retriever = retriever
+        self._drafter = drafter
         self.renderer = renderer
         self.settings = settings
         self.corpus_dir = corpus_dir
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._retriever()
+
+    @property
+    def drafter(self) -> Drafter:
+        return self._drafter()
 
     def names(self) -> list[str]:
         return list_briefings(self.folder)
@@ -138,11 +147,11 @@ class Shelf:
         spec = load_spec(self.folder, name)
         if formats is not None:
             spec = dataclasses.replace(spec, formats=parse_formats(list(formats), "--format"))
-        numbered = published_numbers(read_lock(self.folder / name))
+        lock = read_lock(self.folder / name)
         briefing = build_briefing(
-            spec, self.retriever, self.drafter, numbered=numbered, progress=progress
+            spec, self.retriever, self.drafter, numbered=published_numbers(lock), progress=progress
         )
-        return self._publish(briefing)
+        return self._publish(briefing, lock)
 
     def check(self, name: str) -> Staleness:
         """Whether briefing ``name`` is current and, if not, why and which sections changed.
@@ -150,9 +159,10 @@ class Shelf:
         Retrieval is re-run only for sections whose inputs are unchanged and only when the
         index changed since the briefing was built; query vectors come from the catalog.
         """
-        spec = load_spec(self.folder, name)
-        folder = self.folder / name
-        lock = read_lock(folder)
+        return self._check(load_spec(self.folder, name), read_lock(self.folder / name))
+
+    def _check(self, spec: BriefingSpec, lock: Lock | None) -> Staleness:
+        folder = self.folder / spec.name
         content = self.content_settings()
         documents = self.index.documents(lock.cited if lock is not None else ())
         fresh: dict[int, set[tuple[str, str]]] = {}
@@ -202,15 +212,15 @@ class Shelf:
         states: list[Staleness] = []
         results: dict[str, GenerateResult] = {}
         for name in names or self.names():
-            spec = load_spec(self.folder, name)
-            state = self.check(name)
+            spec = load_spec(self.folder, name)  # each read once: the write lock is held
+            lock = read_lock(self.folder / name)
+            state = self._check(spec, lock)
             if rebuild_all:
                 state.rebuild = set(range(len(spec.sections)))
                 state.reasons = state.reasons or ["--all"]
             states.append(state)
             if state.current or dry_run:
                 continue
-            lock = read_lock(self.folder / name)
             briefing = build_briefing(
                 spec,
                 self.retriever,
@@ -219,7 +229,7 @@ class Shelf:
                 numbered=published_numbers(lock),
                 progress=progress,
             )
-            results[name] = self._publish(briefing)
+            results[name] = self._publish(briefing, lock)
         return states, results
 
     def diff(self, name: str, from_version: str | None = None) -> tuple[str, list[SectionChange]]:
@@ -286,11 +296,11 @@ class Shelf:
         }
         return {i: section for i, section in sections.items() if section is not None}
 
-    def _publish(self, briefing: Briefing) -> GenerateResult:
-        """Render and write a briefing (archiving the version it replaces) with its lock."""
+    def _publish(self, briefing: Briefing, previous: Lock | None) -> GenerateResult:
+        """Render and write a briefing (archiving ``previous``, the version it replaces, when
+        what it says changes) with its lock."""
         spec = briefing.spec
         folder = self.folder / spec.name
-        previous = read_lock(folder)
         numbered = {
             **published_numbers(previous),
             **{s.document.doc_id: s.number for s in briefing.sources},
@@ -330,7 +340,7 @@ class Shelf:
             return built
 
         binary = [output_file(fmt) for fmt in spec.formats if fmt in EXPORT_FORMATS]
-        written = replace_outputs(folder, files, exports, binary)
+        written = replace_outputs(folder, files, previous, exports, binary)
         outputs = {fmt: folder / output_file(fmt) for fmt in spec.formats}
         outputs["lock"] = folder / LOCK_FILE
         return GenerateResult(briefing, outputs, written)

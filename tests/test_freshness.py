@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from policybrief.config import RetrievalSettings, Settings
 from policybrief.freshness import compare, diff_locks, replace_outputs, reusable_sections
+from policybrief.index import CorpusDiff, IndexStatus
 from policybrief.lockfile import (
     LOCK_FILE,
     Lock,
@@ -22,11 +24,15 @@ from policybrief.lockfile import (
     read_lock,
     section_key,
 )
+from policybrief.rendering import Renderer
+from policybrief.shelf import Shelf
 from policybrief.types import (
     BriefingSpec,
+    Chunk,
     Citation,
     DocumentInfo,
     Filters,
+    Passage,
     SectionSpec,
     Source,
     Statement,
@@ -258,10 +264,111 @@ def test_a_diff_names_statements_and_sources_added_and_removed() -> None:
 def test_outputs_are_archived_only_when_what_they_say_changes(tmp_path: Path) -> None:
     lock = lock_of(spec())
     files = {"briefing.md": "one", LOCK_FILE: lock.to_json()}
-    assert replace_outputs(tmp_path, files)
+    assert replace_outputs(tmp_path, files, None)
     later = dataclasses.replace(lock, generated_at="2027-01-01T00:00:00+00:00")
-    assert not replace_outputs(tmp_path, {"briefing.md": "one", LOCK_FILE: later.to_json()})
+    again = {"briefing.md": "one", LOCK_FILE: later.to_json()}
+    assert not replace_outputs(tmp_path, again, read_lock(tmp_path))
     assert not (tmp_path / "history").exists()
-    assert replace_outputs(tmp_path, {"briefing.md": "two", LOCK_FILE: later.to_json()})
+    changed = {"briefing.md": "two", LOCK_FILE: later.to_json()}
+    assert replace_outputs(tmp_path, changed, read_lock(tmp_path))
     archived = list((tmp_path / "history").iterdir())
     assert len(archived) == 1 and (archived[0] / "briefing.md").read_text("utf-8") == "one"
+
+
+# -- the shelf's own rules: what the index says beyond the lock (fake index and retriever) -----
+
+
+class FakeIndex:
+    """Documents, a generation and a corpus status, as ``Shelf.check`` reads them."""
+
+    def __init__(
+        self, generation: int, waiting: CorpusDiff | None = None, moved: bool = False
+    ) -> None:
+        self.generation = generation
+        self.waiting = waiting or CorpusDiff()
+        self.moved = moved
+
+    def documents(self, doc_ids: object = None) -> dict[str, DocumentInfo]:
+        return dict(DOCS)
+
+    def mirrored_corpus(self) -> Path | None:
+        return None
+
+    def status(self, corpus: Path) -> IndexStatus:
+        return IndexStatus("here", "model", 2, 2, self.waiting, {}, self.moved)
+
+
+class FakeRetriever:
+    """Returns each section's locked evidence (or ``changed`` evidence), counting its calls."""
+
+    settings = RetrievalSettings()
+
+    def __init__(self, changed: bool = False) -> None:
+        self.changed = changed
+        self.calls = 0
+
+    def retrieve(self, question: str, **_: object) -> list[Passage]:
+        self.calls += 1
+        i = 0 if "BIS" in question else 1
+        text = "edited" if self.changed and i == 1 else f"hash{i}"
+        doc = list(DOCS)[i]
+        chunk = Chunk(f"chunk{i}", doc, "text", 0, 4, None, "", text)
+        return [Passage(chunk, DOCS[doc], 0.5)]
+
+    def diverse(self, passages: list[Passage], count: int) -> list[Passage]:
+        return passages[:count]
+
+
+def shelf_with(tmp_path: Path, index: FakeIndex, retriever: FakeRetriever) -> Shelf:
+    """A shelf holding briefing "b", current as far as its lock goes, at index generation 3."""
+    folder = tmp_path / "briefings"
+    (folder / "b").mkdir(parents=True)
+    (folder / "b" / "spec.yaml").write_text(
+        "title: Title\naudience: Analysts\nsections:\n"
+        "  - heading: Chips\n    questions: ['What did BIS restrict?']\n"
+        "  - heading: Minerals\n    questions: ['Which minerals?']\n",
+        "utf-8",
+    )
+    shelf = Shelf(
+        folder,
+        index=index,  # type: ignore[arg-type]
+        retriever=lambda: retriever,  # type: ignore[arg-type,return-value]
+        drafter=lambda: None,  # type: ignore[arg-type,return-value]
+        renderer=Renderer(tmp_path / "templates"),
+        settings=Settings(),
+        corpus_dir=tmp_path / "corpus",
+    )
+    briefing = spec()
+    lock = dataclasses.replace(
+        lock_of(briefing),
+        render=RenderInputs.of(briefing, shelf._template_hashes(briefing)),
+        content_sha256=content_digest(shelf.content_settings(), briefing),
+    )
+    for name in ("briefing.md", "briefing.html"):
+        (folder / "b" / name).write_text("x", "utf-8")
+    (folder / "b" / LOCK_FILE).write_text(lock.to_json(), "utf-8")
+    return shelf
+
+
+def test_the_shelf_retrieves_again_only_when_the_index_changed(tmp_path: Path) -> None:
+    retriever = FakeRetriever()
+    assert shelf_with(tmp_path, FakeIndex(generation=3), retriever).check("b").current
+    assert retriever.calls == 0
+    assert shelf_with(tmp_path / "2", FakeIndex(generation=4), retriever).check("b").current
+    assert retriever.calls == 2  # one question per section, both unchanged
+
+
+def test_the_shelf_rebuilds_a_section_whose_evidence_the_new_index_changed(
+    tmp_path: Path,
+) -> None:
+    state = shelf_with(tmp_path, FakeIndex(generation=4), FakeRetriever(changed=True)).check("b")
+    assert state.reasons == ["new or changed evidence for “Minerals”"] and state.rebuild == {1}
+
+
+def test_documents_not_yet_indexed_make_every_section_possibly_stale(tmp_path: Path) -> None:
+    waiting = CorpusDiff(new=("c.txt",), modified=("a.txt",))
+    state = shelf_with(tmp_path, FakeIndex(3, waiting), FakeRetriever()).check("b")
+    assert state.reasons == ["may be stale: 2 document(s) not yet indexed"]
+    assert state.rebuild == {0, 1}
+    moved = shelf_with(tmp_path / "2", FakeIndex(3, moved=True), FakeRetriever()).check("b")
+    assert moved.reasons == ["may be stale: the index settings changed"]

@@ -66,7 +66,3 @@ def test_only_the_faces_import_the_library_face_and_the_cli() -> None:
     for face, allowed in FACES.items():
         importers = {module for module, found in graph.items() if face in found}
         assert importers <= allowed, f"{sorted(importers - allowed)} import {face}"
-
-
-def test_the_briefing_shelf_never_calls_back_into_the_project() -> None:
-    assert "api" not in imports()["shelf"]

@@ -473,3 +473,11 @@ def test_a_missing_gguf_extra_names_the_fix(
     )
     with pytest.raises(ConfigError, match=r"pip install 'policybrief\[gguf\]'"):
         _ = project.generator
+
+
+def test_settings_built_in_python_are_still_checked_when_used(corpus_root: Path) -> None:
+    from policybrief.config import GenerationSettings, Settings
+
+    settings = Settings(generation=GenerationSettings(backend="telepathy"))
+    with pytest.raises(ConfigError, match="unknown generation backend 'telepathy'"):
+        _ = Project(corpus_root, settings).generator
