@@ -270,7 +270,7 @@ def test_regenerate_all_rebuilds_everything(project: Path, run_cli: Callable[...
 
 
 def test_watch_regenerates_when_a_file_arrives(project: Path) -> None:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -311,6 +311,12 @@ def test_watch_regenerates_when_a_file_arrives(project: Path) -> None:
         assert "gallium" in read(project, "chips").lower()
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+            output, _ = process.communicate(timeout=30)
+            seen = "".join(lines)
+            raise AssertionError(f"watch did not stop on Ctrl-C:\n{seen}{output}") from None
     assert process.returncode == 0, output
     assert "stopped" in output
