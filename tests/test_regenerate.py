@@ -271,11 +271,17 @@ def test_regenerate_all_rebuilds_everything(project: Path, run_cli: Callable[...
 
 def test_watch_regenerates_when_a_file_arrives(project: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
+    # Ctrl-C reaches `brief watch` as from a terminal, even when this test runs in the
+    # background, where the shell has the whole process tree ignore SIGINT.
+    interruptible = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "sys.argv[0] = 'brief'; runpy.run_module('policybrief', run_name='__main__')"
+    )
     process = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "policybrief",
+            "-c",
+            interruptible,
             "--project",
             str(project),
             "watch",
