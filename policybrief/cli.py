@@ -570,6 +570,30 @@ def diff(ctx: click.Context, name: str, from_version: str | None, as_json: bool)
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve a web page, a JSON API (/api) and nothing else, with the model and index kept warm.
+    Any host but 127.0.0.1 needs the token printed at start; writes always do."""
+    from policybrief.serving import serve as run
+
+    run(_project(ctx), host, port, click.echo)
+
+
+@cli.command()
+@click.pass_context
+def mcp(ctx: click.Context) -> None:
+    """Serve the project's answers as MCP tools on stdin/stdout (ask, search, list_briefings,
+    get_briefing), each statement with its citations."""
+    from policybrief.mcp_tools import run_stdio
+
+    run_stdio(_project(ctx))
+
+
+@cli.command()
 @click.option(
     "--debounce",
     type=click.FloatRange(0.1),

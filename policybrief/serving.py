@@ -1,0 +1,372 @@
+"""``brief serve``: one warm process for a web page, a JSON API and MCP.
+
+The model and the index stay loaded between requests, so an answer costs retrieval and
+selection, not a cold start. The API mirrors the library: every JSON body is a result's
+``to_dict()``, the shape ``--json`` prints. Reads go through one project and writes
+(regenerate) through another that shares its embedder, so a read during a regenerate sees the
+index before or after the sync (the catalog publishes each sync in one transaction), never
+half of one, and waits for nothing but its own turn.
+
+Safe by default: it binds 127.0.0.1; another host needs the token printed at start for every
+request, and writes need it always (``Authorization: Bearer <token>``). No cookies are set, so
+there is nothing to forge from another site. Request bodies and answers are bounded, bad JSON
+is a 400 with one line, and briefing names are checked before they touch a path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from policybrief.errors import PolicybriefError, SpecError
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from policybrief.api import Project
+    from policybrief.config import Settings
+    from policybrief.embedders import Embedder
+
+T = TypeVar("T")
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_BODY = 64 * 1024  # bytes of a request body
+MAX_QUESTION = 2000  # characters of a question
+REQUEST_SECONDS = 120.0  # a request that takes longer is answered 504
+MAX_K = 50
+
+
+@dataclass
+class Access:
+    """Who may do what: the token, and whether reads need it too (any host but loopback)."""
+
+    token: str
+    reads_need_token: bool
+
+    def allows(self, header: str) -> bool:
+        given = header.removeprefix("Bearer ").strip()
+        return bool(given) and hmac.compare_digest(given, self.token)
+
+
+def access_for(host: str, token: str | None = None) -> Access:
+    return Access(token or secrets.token_urlsafe(24), host not in LOOPBACK)
+
+
+class Service:
+    """The warm parts: a project for reads and one for writes, each used from a thread of its
+    own (an index connection serves the thread that opened it), sharing one embedder."""
+
+    def __init__(self, root: Path, settings: Settings, embedder: Embedder) -> None:
+        from policybrief.api import Project
+
+        self.reader = Project(root, settings, embedder)
+        self.writer = Project(root, settings, embedder)
+        self._reading = ThreadPoolExecutor(1, thread_name_prefix="brief-read")
+        self._writing = ThreadPoolExecutor(1, thread_name_prefix="brief-write")
+
+    async def read(self, job: Callable[[Project], T]) -> T:
+        return await asyncio.wrap_future(self._reading.submit(job, self.reader))
+
+    def read_now(self, job: Callable[[Project], T]) -> T:
+        """``read`` for a caller that is itself on another thread (a stream's producer)."""
+        return self._reading.submit(job, self.reader).result()
+
+    async def write(self, job: Callable[[Project], T]) -> T:
+        result = await asyncio.wrap_future(self._writing.submit(job, self.writer))
+        await self.read(lambda reader: reader.close())  # reopened as the write left the index
+        return result
+
+    async def briefings(self) -> list[dict[str, Any]]:
+        def states(project: Project) -> list[dict[str, Any]]:
+            found = []
+            for name in project.shelf.names():
+                try:
+                    found.append(project.check(name).to_dict())
+                except PolicybriefError as exc:
+                    found.append({"name": name, "current": False, "reasons": [f"error: {exc}"]})
+            return found
+
+        return await self.read(states)
+
+    def close(self) -> None:
+        for project, pool in ((self.reader, self._reading), (self.writer, self._writing)):
+            pool.submit(project.close).result()
+            pool.shutdown()
+
+
+class BadRequest(Exception):
+    """A request this service refuses, with the status and the one-line reason."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def _question(body: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of ``Project.ask`` from a JSON body, checked."""
+    from policybrief.types import Filters
+
+    question = body.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise BadRequest(400, "'question' must be a non-empty string")
+    if len(question) > MAX_QUESTION:
+        raise BadRequest(400, f"'question' is longer than {MAX_QUESTION} characters")
+    k = body.get("k")
+    if k is not None and (not isinstance(k, int) or not 1 <= k <= MAX_K):
+        raise BadRequest(400, f"'k' must be a whole number from 1 to {MAX_K}")
+    dates: dict[str, date | None] = {}
+    for key in ("since", "until"):
+        value = body.get(key)
+        try:
+            dates[key] = date.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            raise BadRequest(400, f"'{key}' must be a date like 2025-01-31") from None
+    filters = Filters(since=dates["since"], until=dates["until"])
+    return {"question": question, "k": k, "filters": filters if any(dates.values()) else None}
+
+
+def _name(request: Request) -> str:
+    from policybrief.briefings import check_name
+
+    try:
+        return check_name(request.path_params["name"])
+    except SpecError as exc:
+        raise BadRequest(400, str(exc)) from None
+
+
+def create_app(service: Service, access: Access) -> Starlette:
+    """The ASGI app: the page at ``/``, the JSON API under ``/api``."""
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse, JSONResponse, StreamingResponse
+    from starlette.routing import Route
+
+    async def guarded(
+        request: Request, handler: Callable[[], Awaitable[Response]], *, write: bool = False
+    ) -> Response:
+        if (write or access.reads_need_token) and not access.allows(
+            request.headers.get("authorization", "")
+        ):
+            return JSONResponse({"error": "a valid token is required"}, status_code=401)
+        try:
+            return await asyncio.wait_for(handler(), REQUEST_SECONDS)
+        except BadRequest as exc:
+            return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        except PolicybriefError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422)
+        except TimeoutError:
+            return JSONResponse({"error": "the request took too long"}, status_code=504)
+
+    async def body_of(request: Request) -> dict[str, Any]:
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            raise BadRequest(413, f"the body is larger than {MAX_BODY} bytes")
+        raw = b""
+        async for part in request.stream():
+            raw += part
+            if len(raw) > MAX_BODY:
+                raise BadRequest(413, f"the body is larger than {MAX_BODY} bytes")
+        try:
+            data = json.loads(raw or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise BadRequest(400, f"the body is not JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise BadRequest(400, "the body must be a JSON object")
+        return data
+
+    async def page(request: Request) -> Response:
+        async def show() -> Response:
+            from policybrief.page import render_page
+
+            token = "" if access.reads_need_token else access.token
+            return HTMLResponse(render_page(token), headers=_NO_STORE)
+
+        return await guarded(request, show)
+
+    async def status(request: Request) -> Response:
+        async def show() -> Response:
+            state = await service.read(lambda p: p.status().to_dict())
+            state["briefings"] = await service.briefings()
+            return JSONResponse(state)
+
+        return await guarded(request, show)
+
+    async def briefings(request: Request) -> Response:
+        async def show() -> Response:
+            return JSONResponse({"briefings": await service.briefings()})
+
+        return await guarded(request, show)
+
+    async def briefing(request: Request) -> Response:
+        async def show() -> Response:
+            from policybrief.lockfile import read_lock
+
+            name = _name(request)
+
+            def load(project: Project) -> dict[str, Any]:
+                folder = project.briefings_dir / name
+                lock = read_lock(folder)
+                if lock is None:
+                    raise BadRequest(404, f"briefing {name!r} has not been generated")
+                markdown = folder / "briefing.md"
+                return {
+                    "name": name,
+                    "lock": lock.to_dict(),
+                    "markdown": markdown.read_text("utf-8") if markdown.is_file() else "",
+                }
+
+            return JSONResponse(await service.read(load))
+
+        return await guarded(request, show)
+
+    async def briefing_html(request: Request) -> Response:
+        async def show() -> Response:
+            name = _name(request)
+
+            def load(project: Project) -> str:
+                path = project.briefings_dir / name / "briefing.html"
+                if not path.is_file():
+                    raise BadRequest(404, f"briefing {name!r} has no HTML output")
+                return path.read_text("utf-8")
+
+            html = await service.read(load)
+            return HTMLResponse(html, headers={**_NO_STORE, **_SANDBOXED})
+
+        return await guarded(request, show)
+
+    async def diff(request: Request) -> Response:
+        async def show() -> Response:
+            from policybrief.freshness import changes_view
+
+            name = _name(request)
+            since = request.query_params.get("from") or None
+            version, changes = await service.read(lambda p: p.diff(name, since))
+            return JSONResponse({"from": version, "changes": changes_view(changes)})
+
+        return await guarded(request, show)
+
+    async def ask(request: Request) -> Response:
+        async def show() -> Response:
+            arguments = _question(await body_of(request))
+            answer = await service.read(lambda p: p.ask(**arguments))
+            return JSONResponse(answer.to_dict())
+
+        return await guarded(request, show)
+
+    async def ask_stream(request: Request) -> Response:
+        async def show() -> Response:
+            arguments = _question(dict(request.query_params))
+            events = _events(service, arguments)
+            return StreamingResponse(events, media_type="text/event-stream", headers=_NO_STORE)
+
+        return await guarded(request, show)
+
+    async def regenerate(request: Request) -> Response:
+        async def run() -> Response:
+            body = await body_of(request)
+            names = body.get("names") or []
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise BadRequest(400, "'names' must be a list of briefing names")
+            from policybrief.briefings import check_name
+
+            try:
+                checked = [check_name(n) for n in names]
+            except SpecError as exc:
+                raise BadRequest(400, str(exc)) from None
+            report = await service.write(lambda p: p.regenerate(checked))
+            return JSONResponse(report.to_dict())
+
+        return await guarded(request, run, write=True)
+
+    routes = [
+        Route("/", page),
+        Route("/api/status", status),
+        Route("/api/briefings", briefings),
+        Route("/api/briefings/{name}", briefing),
+        Route("/api/briefings/{name}/html", briefing_html),
+        Route("/api/briefings/{name}/diff", diff),
+        Route("/api/ask", ask, methods=["POST"]),
+        Route("/api/ask/stream", ask_stream),
+        Route("/api/regenerate", regenerate, methods=["POST"]),
+    ]
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    # Bound to loopback, only loopback names may reach it: a page that rebinds its own host
+    # name to 127.0.0.1 cannot read the token from ours.
+    hosts = ["*"] if access.reads_need_token else sorted(LOOPBACK)
+    return Starlette(
+        routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]
+    )
+
+
+# Pages and answers are not cached; a briefing's HTML runs no script of its own origin's.
+_NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+_SANDBOXED = {"Content-Security-Policy": "sandbox allow-popups; default-src 'self' 'unsafe-inline'"}
+
+
+async def _events(service: Service, arguments: dict[str, Any]) -> AsyncIterator[str]:
+    """Server-sent events: each statement as it is verified, notices, then the answer."""
+    from policybrief.drafting import Notice
+    from policybrief.types import Answer
+
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+    done = object()
+
+    def produce() -> None:
+        def stream(project: Project) -> None:
+            for item in project.ask_stream(**arguments):
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+
+        try:
+            service.read_now(stream)
+        except PolicybriefError as exc:
+            loop.call_soon_threadsafe(queue.put_nowait, exc)
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, done)
+
+    worker = asyncio.create_task(asyncio.to_thread(produce))
+    while (item := await queue.get()) is not done:
+        if isinstance(item, PolicybriefError):
+            yield _event("error", {"error": str(item)})
+        elif isinstance(item, Notice):
+            yield _event("notice", {"text": item.text})
+        elif isinstance(item, Answer):
+            yield _event("answer", item.to_dict())
+        else:
+            yield _event("statement", item.to_dict())
+    await worker
+
+
+def _event(kind: str, data: dict[str, Any]) -> str:
+    return f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def open_service(project: Project) -> Service:
+    """A service over ``project``'s folder and settings, sharing its loaded embedder."""
+    return Service(project.root, project.settings, project.embedder)
+
+
+def serve(project: Project, host: str, port: int, say: Callable[[str], None]) -> None:
+    """Run the service until interrupted."""
+    import uvicorn
+
+    access = access_for(host)
+    service = open_service(project)
+    project.embedder.embed_query("warm up")  # load the model before the first request
+    app = create_app(service, access)
+    where = f"http://{host}:{port}/"
+    say(f"serving {project.root} at {where} (Ctrl-C stops)")
+    say(f"token for writes{' and reads' if access.reads_need_token else ''}: {access.token}")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        service.close()

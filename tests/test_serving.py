@@ -1,0 +1,191 @@
+"""`brief serve` and `brief mcp`: the HTTP API through an HTTP client, the refusals it must make,
+and the MCP tools through the official MCP client, all over a real project (packaged model,
+Chroma on disk)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from starlette.testclient import TestClient
+
+from policybrief.api import Project
+from policybrief.embedders import Embedder
+from policybrief.serving import MAX_BODY, access_for, create_app, open_service
+
+SPEC = (
+    "title: H20\nsections:\n"
+    "  - heading: Investment\n    questions: ['How much is Alibaba investing in AI?']\n"
+)
+ANSWERABLE = "How much is Alibaba investing in AI?"
+UNANSWERABLE = "What did Nvidia say about the ban?"
+LOCAL = "http://127.0.0.1"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Iterator[Project]:
+    """The sample article, indexed, with one briefing generated."""
+    from tests.conftest import SAMPLE
+
+    root = tmp_path_factory.mktemp("served")
+    (root / "corpus").mkdir()
+    (root / "corpus" / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
+    (root / "briefings" / "h20").mkdir(parents=True)
+    (root / "briefings" / "h20" / "spec.yaml").write_text(SPEC, "utf-8")
+    project = Project.open(root, embedder=real_embedder)
+    project.ingest()
+    project.generate("h20")
+    yield project
+    project.close()
+
+
+@contextmanager
+def served(project: Project, host: str) -> Iterator[TestClient]:
+    """A client of the service bound to ``host``, token "secret"."""
+    service = open_service(project)
+    app = create_app(service, access_for(host, "secret"))
+    base = LOCAL if host == "127.0.0.1" else "http://example.test"
+    try:
+        with TestClient(app, base_url=base) as client:
+            yield client
+    finally:
+        service.close()
+
+
+@pytest.fixture(scope="module")
+def local(project: Project) -> Iterator[TestClient]:
+    with served(project, "127.0.0.1") as client:
+        yield client
+
+
+def test_an_answer_through_the_api_is_the_library_answer(
+    local: TestClient, project: Project
+) -> None:
+    response = local.post("/api/ask", json={"question": ANSWERABLE})
+    assert response.status_code == 200
+    assert response.json() == json.loads(json.dumps(project.ask(ANSWERABLE).to_dict()))
+    assert "380 billion RMB" in response.json()["statements"][0]["text"]
+
+
+def test_a_question_the_sources_cannot_answer_is_said_to_be_unanswered(
+    local: TestClient,
+) -> None:
+    answer = local.post("/api/ask", json={"question": UNANSWERABLE}).json()
+    assert answer["found"] is False and answer["statements"] == []
+
+
+def test_statements_stream_as_server_sent_events_ending_with_the_answer(
+    local: TestClient,
+) -> None:
+    with local.stream("GET", "/api/ask/stream", params={"question": ANSWERABLE}) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        kinds = [line[7:] for line in response.iter_lines() if line.startswith("event: ")]
+    assert kinds[0] == "statement" and kinds[-1] == "answer"
+
+
+def test_briefings_are_listed_and_shown_with_their_lock(local: TestClient) -> None:
+    (listed,) = local.get("/api/briefings").json()["briefings"]
+    assert listed["name"] == "h20" and listed["current"] is True
+    shown = local.get("/api/briefings/h20").json()
+    assert shown["lock"]["briefing"] == "h20" and "380 billion RMB" in shown["markdown"]
+    page = local.get("/api/briefings/h20/html")
+    assert "sandbox" in page.headers["content-security-policy"]
+    status = local.get("/api/status").json()
+    assert status["documents"] == 1 and status["briefings"][0]["name"] == "h20"
+
+
+def test_the_page_is_self_contained_and_carries_the_token_only_on_loopback(
+    local: TestClient, project: Project
+) -> None:
+    page = local.get("/").text
+    assert '"secret"' in page
+    assert "src=" not in page and "<link" not in page  # no external assets
+    with served(project, "0.0.0.0") as client:
+        headers = {"Authorization": "Bearer secret"}
+        assert '"secret"' not in client.get("/", headers=headers).text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/briefings/%2E%2E/html", "/api/briefings/..%2F..%2Fetc/html", "/api/briefings/a b"],
+)
+def test_a_briefing_name_that_leaves_its_folder_is_refused(local: TestClient, path: str) -> None:
+    # (a name with a separator matches no route at all; a bad name is a 400 naming the rule)
+    assert local.get(path).status_code in (400, 404)
+    assert local.get("/api/briefings/%2E%2E").json()["error"].startswith("invalid briefing name")
+
+
+def test_bad_or_oversized_requests_get_one_line_reasons(local: TestClient) -> None:
+    bad = local.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert bad.status_code == 400 and bad.json()["error"].startswith("the body is not JSON")
+    assert "\n" not in bad.json()["error"]
+    empty = local.post("/api/ask", json={"question": " "})
+    assert empty.status_code == 400
+    huge = local.post("/api/ask", content=b"x" * (MAX_BODY + 1))
+    assert huge.status_code == 413
+    assert local.post("/api/ask", json={"question": "q", "k": 10_000}).status_code == 400
+
+
+def test_writes_need_the_token_even_on_loopback(local: TestClient) -> None:
+    assert local.post("/api/regenerate", json={}).status_code == 401
+    wrong = local.post("/api/regenerate", json={}, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    done = local.post("/api/regenerate", json={}, headers={"Authorization": "Bearer secret"})
+    assert done.status_code == 200
+    assert done.json()["briefings"][0]["name"] == "h20"
+
+
+def test_on_another_host_reads_need_the_token_too(project: Project) -> None:
+    with served(project, "0.0.0.0") as client:
+        assert client.get("/api/briefings").status_code == 401
+        ok = client.get("/api/briefings", headers={"Authorization": "Bearer secret"})
+        assert ok.status_code == 200
+
+
+def test_on_loopback_a_request_for_another_host_name_is_refused(local: TestClient) -> None:
+    # (DNS rebinding: a page whose name now points at 127.0.0.1 must not read the token)
+    assert local.get("/", headers={"host": "attacker.example"}).status_code == 400
+
+
+def test_the_mcp_tools_answer_with_citations_through_the_official_client(
+    project: Project,
+) -> None:
+    import anyio
+    from mcp.client.session import ClientSession
+    from mcp.client.stdio import StdioServerParameters, stdio_client
+
+    server = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "policybrief", "--project", str(project.root), "mcp"],
+    )
+
+    async def talk() -> tuple[set[str], dict[str, object], dict[str, object]]:
+        async with stdio_client(server) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            tools = {tool.name for tool in (await session.list_tools()).tools}
+            asked = await session.call_tool("ask", {"question": ANSWERABLE})
+            missing = await session.call_tool("ask", {"question": UNANSWERABLE})
+            return tools, structured(asked), structured(missing)
+
+    tools, answer, unanswered = anyio.run(talk)
+    assert tools == {"ask", "search", "list_briefings", "get_briefing"}
+    (citation,) = answer["statements"][0]["citations"]  # type: ignore[index]
+    assert citation["title"] and citation["published"] == "2025-04-21"
+    assert "380 billion RMB" in citation["excerpt"]
+    assert unanswered["found"] is False
+
+
+def structured(result: object) -> dict[str, object]:
+    """A tool result's JSON: its structured content, else its first text block."""
+    content = getattr(result, "structured_content", None) or getattr(
+        result, "structuredContent", None
+    )
+    if isinstance(content, dict):
+        return content.get("result", content) if set(content) == {"result"} else content
+    blocks: list[object] = getattr(result, "content", [])
+    text: Callable[[object], str] = lambda block: getattr(block, "text", "")  # noqa: E731
+    parsed: dict[str, object] = json.loads(text(blocks[0]))
+    return parsed
