@@ -8,6 +8,7 @@ rather than paraphrase it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -71,8 +72,12 @@ def _passage(p: Passage) -> dict[str, Any]:
     }
 
 
-def create_server(project: Project) -> MCPServer[Any]:
-    """The MCP server over ``project`` (its model and index stay loaded between calls)."""
+# Runs a job on the project: directly on stdio, on the service's reading thread under serve.
+Run = Callable[[Callable[["Project"], Any]], Awaitable[Any]]
+
+
+def create_server(run: Run) -> MCPServer[Any]:
+    """The MCP server; ``run`` gives each tool the project (model and index stay loaded)."""
     from mcp.server.mcpserver import MCPServer
 
     from policybrief.briefings import check_name
@@ -87,33 +92,43 @@ def create_server(project: Project) -> MCPServer[Any]:
     )
 
     @server.tool()
-    def ask(question: str, k: int = 8) -> dict[str, Any]:
+    async def ask(question: str, k: int = 8) -> dict[str, Any]:
         """A cited answer to a question, from the project's sources only."""
-        return cited_answer(project.ask(question, k=max(1, min(k, 50))))
+        k = max(1, min(k, 50))
+        return dict(await run(lambda project: cited_answer(project.ask(question, k=k))))
 
     @server.tool()
-    def search(query: str, k: int = 8) -> list[dict[str, Any]]:
+    async def search(query: str, k: int = 8) -> list[dict[str, Any]]:
         """The passages that match a query best, with their documents and spans."""
-        return [_passage(p) for p in project.retriever.retrieve(query, k=max(1, min(k, 50)))]
+        k = max(1, min(k, 50))
+        return list(
+            await run(lambda project: [_passage(p) for p in project.retriever.retrieve(query, k=k)])
+        )
 
     @server.tool()
-    def list_briefings() -> list[dict[str, Any]]:
+    async def list_briefings() -> list[dict[str, Any]]:
         """The project's briefings, each current or stale (and why)."""
-        return [project.check(name).to_dict() for name in project.shelf.names()]
+        return list(
+            await run(lambda project: [project.check(n).to_dict() for n in project.shelf.names()])
+        )
 
     @server.tool()
-    def get_briefing(name: str) -> dict[str, Any]:
+    async def get_briefing(name: str) -> dict[str, Any]:
         """A briefing's Markdown and its numbered sources."""
-        folder = project.briefings_dir / check_name(name)
-        lock = read_lock(folder)
-        markdown = folder / "briefing.md"
-        if lock is None or not markdown.is_file():
-            return {"name": name, "error": "not generated yet"}
-        return {
-            "name": name,
-            "markdown": markdown.read_text("utf-8"),
-            "sources": [s.to_dict() for s in lock.sources],
-        }
+
+        def load(project: Project) -> dict[str, Any]:
+            folder = project.briefings_dir / check_name(name)
+            lock = read_lock(folder)
+            markdown = folder / "briefing.md"
+            if lock is None or not markdown.is_file():
+                return {"name": name, "error": "not generated yet"}
+            return {
+                "name": name,
+                "markdown": markdown.read_text("utf-8"),
+                "sources": [s.to_dict() for s in lock.sources],
+            }
+
+        return dict(await run(load))
 
     return server
 
@@ -121,4 +136,7 @@ def create_server(project: Project) -> MCPServer[Any]:
 def run_stdio(project: Project) -> None:
     import anyio
 
-    anyio.run(create_server(project).run_stdio_async)
+    async def run(job: Callable[[Project], Any]) -> Any:
+        return job(project)
+
+    anyio.run(create_server(run).run_stdio_async)

@@ -21,6 +21,7 @@ import json
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -147,7 +148,7 @@ def create_app(service: Service, access: Access) -> Starlette:
     """The ASGI app: the page at ``/``, the JSON API under ``/api``."""
     from starlette.applications import Starlette
     from starlette.responses import HTMLResponse, JSONResponse, StreamingResponse
-    from starlette.routing import Route
+    from starlette.routing import Mount, Route
 
     async def guarded(
         request: Request, handler: Callable[[], Awaitable[Response]], *, write: bool = False
@@ -285,7 +286,7 @@ def create_app(service: Service, access: Access) -> Starlette:
 
         return await guarded(request, run, write=True)
 
-    routes = [
+    routes: list[Route | Mount] = [
         Route("/", page),
         Route("/api/status", status),
         Route("/api/briefings", briefings),
@@ -299,12 +300,47 @@ def create_app(service: Service, access: Access) -> Starlette:
     from starlette.middleware import Middleware
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+    from policybrief.mcp_tools import create_server
+
+    # The same MCP tools at /mcp (streamable HTTP), run on the API's reading thread. (The SDK
+    # checks host names itself when told the service is on loopback.)
+    mcp = create_server(service.read)
+    mcp_app = mcp.streamable_http_app(
+        streamable_http_path="/mcp",
+        stateless_http=True,
+        host="0.0.0.0" if access.reads_need_token else "127.0.0.1",
+    )
+    routes.append(Mount("/", app=_TokenGate(mcp_app, access)))  # (last: it answers /mcp)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with mcp.session_manager.run():
+            yield
+
     # Bound to loopback, only loopback names may reach it: a page that rebinds its own host
     # name to 127.0.0.1 cannot read the token from ours.
     hosts = ["*"] if access.reads_need_token else sorted(LOOPBACK)
-    return Starlette(
-        routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]
-    )
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+class _TokenGate:
+    """An ASGI app behind the token when reads need it (the MCP tools only read)."""
+
+    def __init__(self, app: Any, access: Access) -> None:
+        self.app = app
+        self.access = access
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        given = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+        needed = scope["type"] == "http" and self.access.reads_need_token
+        if needed and not self.access.allows(given):
+            from starlette.responses import JSONResponse
+
+            refused = JSONResponse({"error": "a valid token is required"}, status_code=401)
+            await refused(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 # Pages and answers are not cached; a briefing's HTML runs no script of its own origin's.

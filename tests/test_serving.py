@@ -189,3 +189,84 @@ def structured(result: object) -> dict[str, object]:
     text: Callable[[object], str] = lambda block: getattr(block, "text", "")  # noqa: E731
     parsed: dict[str, object] = json.loads(text(blocks[0]))
     return parsed
+
+
+@pytest.fixture(scope="module")
+def live(project: Project) -> Iterator[str]:
+    """The service on a real port (uvicorn in a thread): its base URL."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    service = open_service(project)
+    app = create_app(service, access_for("127.0.0.1", "secret"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    service.close()
+
+
+def test_the_same_mcp_tools_are_served_over_http(live: str) -> None:
+    import anyio
+    from mcp.client.session import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    async def talk() -> tuple[set[str], dict[str, object]]:
+        async with (
+            streamable_http_client(live + "/mcp") as (read, write),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            tools = {tool.name for tool in (await session.list_tools()).tools}
+            return tools, structured(await session.call_tool("ask", {"question": ANSWERABLE}))
+
+    tools, answer = anyio.run(talk)
+    assert tools == {"ask", "search", "list_briefings", "get_briefing"}
+    assert "380 billion RMB" in answer["statements"][0]["citations"][0]["excerpt"]  # type: ignore[index]
+
+
+def test_reads_answer_while_a_regenerate_syncs_and_rebuilds(live: str, project: Project) -> None:
+    import threading
+
+    import httpx
+
+    (project.corpus_dir / "gallium.md").write_text(
+        "---\ntitle: Gallium curbs\npublished: 2025-05-01\n---\n"
+        "Alibaba said it would invest 380 billion RMB in AI infrastructure over three years. "
+        "China restricted exports of gallium and germanium, officials said.\n",
+        encoding="utf-8",
+    )
+    reports: list[httpx.Response] = []
+
+    def regenerate() -> None:
+        reports.append(
+            httpx.post(
+                live + "/api/regenerate",
+                json={},
+                headers={"Authorization": "Bearer secret"},
+                timeout=120,
+            )
+        )
+
+    writer = threading.Thread(target=regenerate)
+    writer.start()
+    answers = []
+    while writer.is_alive() or len(answers) < 3:
+        answers.append(httpx.post(live + "/api/ask", json={"question": ANSWERABLE}, timeout=60))
+    writer.join()
+    assert [r.status_code for r in answers] == [200] * len(answers)
+    assert all("380 billion RMB" in r.json()["statements"][0]["text"] for r in answers)
+    assert reports[0].status_code == 200 and reports[0].json()["index"]["added"] == [
+        "corpus/gallium.md"
+    ]
+    after = httpx.post(live + "/api/ask", json={"question": "Which metals did China restrict?"})
+    assert any(s["doc_id"] == "gallium.md" for s in after.json()["sources"])
