@@ -26,7 +26,7 @@ from policybrief.citations import POLICIES, Verifier, number_sources
 from policybrief.config import Settings, find_project_root, load_settings, with_overrides
 from policybrief.drafting import Draft, Drafter, Notice
 from policybrief.embedders import Embedder, create_embedder
-from policybrief.errors import ConfigError, CorpusSwitch, IndexStateError
+from policybrief.errors import ConfigError, CorpusSwitch, IndexStateError, SpecError
 from policybrief.evaluation import EvalReport, evaluate_retrieval, load_beir, slice_beir
 from policybrief.extractive import ExtractiveGenerator
 from policybrief.fetching import add_file, add_url, describe, is_url
@@ -42,7 +42,7 @@ from policybrief.index import (
     settings_fingerprint,
 )
 from policybrief.llm import create_chat_model
-from policybrief.loaders import DESCRIBED_KEYS, sidecar_of
+from policybrief.loaders import DESCRIBED_KEYS, load_document, sidecar_of
 from policybrief.lockfile import SectionChange
 from policybrief.locking import write_lock
 from policybrief.questions import is_corpus_summary, is_summary
@@ -51,7 +51,7 @@ from policybrief.reranking import Reranker
 from policybrief.retrieval import MODES, Retriever
 from policybrief.shelf import GenerateResult, Shelf, indexed_corpus
 from policybrief.text import parse_date
-from policybrief.types import Answer, Filters, Statement
+from policybrief.types import Answer, DocumentInfo, Filters, Statement
 
 
 @dataclass
@@ -567,6 +567,16 @@ class Project:
             )
             return RegenerateReport(sync, pending, states, results)
 
-    def diff(self, name: str, from_version: str | None = None) -> tuple[str, list[SectionChange]]:
-        """Changes from an archived version (default: the latest) to the current briefing."""
-        return self.shelf.diff(name, from_version)
+    def diff(
+        self, name: str, from_version: str | None = None, to_version: str | None = None
+    ) -> tuple[str, list[SectionChange]]:
+        """Changes from an archived version (default: the latest) to another (default: the
+        current briefing)."""
+        return self.shelf.diff(name, from_version, to_version)
+
+    def source_text(self, doc_id: str) -> tuple[DocumentInfo, str]:
+        """An indexed document's text, as loaded (citation spans are offsets into it)."""
+        info = self.index.documents([doc_id]).get(doc_id)
+        if info is None:
+            raise SpecError(f"no indexed document {doc_id!r}")
+        return info, load_document(self.root / info.path, doc_id, info.path).text

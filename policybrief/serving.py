@@ -248,8 +248,27 @@ def create_app(service: Service, access: Access) -> Starlette:
 
             name = _name(request)
             since = request.query_params.get("from") or None
-            version, changes = await service.read(lambda p: p.diff(name, since))
-            return JSONResponse({"from": version, "changes": changes_view(changes)})
+            until = request.query_params.get("to") or None
+            version, changes = await service.read(lambda p: p.diff(name, since, until))
+            return JSONResponse(
+                {"from": version, "to": until or "current", "changes": changes_view(changes)}
+            )
+
+        return await guarded(request, show)
+
+    async def history(request: Request) -> Response:
+        async def show() -> Response:
+            name = _name(request)
+            found = await service.read(lambda p: p.shelf.versions(name))
+            return JSONResponse({"name": name, "versions": found})
+
+        return await guarded(request, show)
+
+    async def document(request: Request) -> Response:
+        async def show() -> Response:
+            doc_id = request.path_params["doc_id"]
+            info, text = await service.read(lambda p: p.source_text(doc_id))
+            return JSONResponse({"document": info.to_dict(), "text": text})
 
         return await guarded(request, show)
 
@@ -293,6 +312,8 @@ def create_app(service: Service, access: Access) -> Starlette:
         Route("/api/briefings/{name}", briefing),
         Route("/api/briefings/{name}/html", briefing_html),
         Route("/api/briefings/{name}/diff", diff),
+        Route("/api/briefings/{name}/versions", history),
+        Route("/api/documents/{doc_id:path}", document),
         Route("/api/ask", ask, methods=["POST"]),
         Route("/api/ask/stream", ask_stream),
         Route("/api/regenerate", regenerate, methods=["POST"]),

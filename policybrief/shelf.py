@@ -232,8 +232,15 @@ class Shelf:
             results[name] = self._publish(briefing, lock)
         return states, results
 
-    def diff(self, name: str, from_version: str | None = None) -> tuple[str, list[SectionChange]]:
-        """Changes from an archived version (default: the latest) to the current briefing."""
+    def versions(self, name: str) -> list[str]:
+        """A briefing's archived versions, oldest first (the current one is not among them)."""
+        return versions(self.folder / check_name(name))
+
+    def diff(
+        self, name: str, from_version: str | None = None, to_version: str | None = None
+    ) -> tuple[str, list[SectionChange]]:
+        """Changes from an archived version (default: the latest) to another (default: the
+        current briefing). Versions are named by a prefix of their time stamp."""
         folder = self.folder / check_name(name)
         current = read_lock(folder)
         if current is None:
@@ -241,17 +248,19 @@ class Shelf:
         known = versions(folder)
         if not known:
             raise SpecError(f"briefing {name!r} has no earlier version in {folder / HISTORY}")
-        chosen = (
-            known[-1]
-            if from_version is None
-            else next((v for v in reversed(known) if v.startswith(from_version)), None)
-        )
-        if chosen is None:
-            raise SpecError(f"no version {from_version!r}; versions: {', '.join(known)}")
-        old = read_lock(folder / HISTORY / chosen)
-        if old is None:
-            raise SpecError(f"version {chosen} has no readable {LOCK_FILE}")
-        return chosen, diff_locks(old, current)
+
+        def archived(prefix: str) -> tuple[str, Lock]:
+            chosen = next((v for v in reversed(known) if v.startswith(prefix)), None)
+            if chosen is None:
+                raise SpecError(f"no version {prefix!r}; versions: {', '.join(known)}")
+            lock = read_lock(folder / HISTORY / chosen)
+            if lock is None:
+                raise SpecError(f"version {chosen} has no readable {LOCK_FILE}")
+            return chosen, lock
+
+        chosen, old = archived(known[-1] if from_version is None else from_version)
+        new = current if to_version is None else archived(to_version)[1]
+        return chosen, diff_locks(old, new)
 
     def corpus_as_of(self) -> date | None:
         """The latest publication date in the index: how current the evidence is."""

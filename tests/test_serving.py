@@ -8,11 +8,13 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from policybrief.api import Project
+from policybrief.browser import CHROMIUM, launch_chromium
 from policybrief.embedders import Embedder
 from policybrief.serving import MAX_BODY, access_for, create_app, open_service
 
@@ -270,3 +272,44 @@ def test_reads_answer_while_a_regenerate_syncs_and_rebuilds(live: str, project: 
     ]
     after = httpx.post(live + "/api/ask", json={"question": "Which metals did China restrict?"})
     assert any(s["doc_id"] == "gallium.md" for s in after.json()["sources"])
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"Chromium is not installed at {CHROMIUM}: `make browser` (as root) installs it",
+)
+def test_the_page_in_a_real_browser_asks_opens_a_source_and_compares_versions(
+    live: str, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone's width
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(live + "/")
+        page.get_by_text("h20").first.wait_for()
+        page.fill("#question", ANSWERABLE)
+        page.click("#ask button[type=submit]")
+        page.locator("#answer button.cite").first.wait_for()
+        assert "380 billion RMB" in page.inner_text("#answer")
+        page.locator("#answer button.cite").first.click()
+        page.locator("#source-text mark").wait_for()
+        assert "380 billion RMB" in page.inner_text("#source-text mark")
+        page.fill("#question", UNANSWERABLE)
+        page.click("#ask button[type=submit]")
+        page.get_by_text("The sources do not answer this question.").wait_for()
+        page.locator("li.briefing").first.click()
+        frame = page.frame_locator("#view")
+        frame.locator("h1").first.wait_for()
+        frame.locator("a.cite").first.hover()  # the briefing's own hover excerpts
+        assert frame.locator("a.cite .pop").first.is_visible()
+        page.locator("#history").wait_for()
+        page.click("#compare")
+        page.locator("#changes li").first.wait_for()  # (the rebuild moved its "as of" date:
+        assert page.inner_text("#changes") == "no changes"  # a version, saying the same)
+        page.set_viewport_size({"width": 1280, "height": 900})  # and a laptop's
+        page.screenshot(path=str(tmp_path / "serve.png"), full_page=True)
+        browser.close()
+    assert all(url.startswith(live) for url in requests)  # no external assets

@@ -1,0 +1,146 @@
+"""Warm `brief serve` against cold `brief ask` on 5,000 SciFact abstracts, and a load test
+(issue 15, point 4).
+
+    .venv/bin/python scripts/bench_serve.py [--workdir DIR] [--questions 100] [--cold 5]
+
+The project (the first 5,000 SciFact abstracts as Markdown) is built once in the work folder;
+the first ingest embeds for several minutes. In one run:
+
+- cold: `brief ask` in a fresh process, median of ``--cold`` runs, each a question not asked
+  before (what a user at the terminal waits for);
+- warm: the same service the CLI starts (uvicorn on 127.0.0.1), one client asking
+  ``--questions`` SciFact queries it has not seen, p50 and p95 of the request's wall time;
+- load: 200 asks from 8 concurrent clients (the queries again, now with cached vectors),
+  counting errors, and the service's resident memory after a warm-up and after the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from benchkit import SHARED, brief_command, scifact_records, table_head, wall_time, write_markdown
+
+DOCUMENTS = 5000
+LOAD_ASKS = 200
+LOAD_CLIENTS = 8
+
+
+def project(work: Path) -> Path:
+    root = work / f"serve-{DOCUMENTS}"
+    if not (root / ".policybrief" / "catalog.sqlite").is_file():
+        write_markdown(root / "corpus", list(scifact_records())[:DOCUMENTS])
+        (root / "brief.toml").write_text("", encoding="utf-8")
+        started = time.perf_counter()
+        wall_time(brief_command(root, "-q", "ingest"))
+        print(f"(built the project in {time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    return root
+
+
+def rss_mb() -> float:
+    """This process's resident memory, in MB (the service runs in it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--workdir", type=Path, default=Path.home() / ".cache" / "policybrief-bench"
+    )
+    parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--cold", type=int, default=5)
+    args = parser.parse_args()
+    root = project(args.workdir)
+    queries = [
+        json.loads(line)["text"]
+        for line in (SHARED / "eval" / "scifact" / "queries.jsonl").open(encoding="utf-8")
+    ]
+    cold_questions, warm_questions = queries[-args.cold :], queries[: args.questions]
+
+    cold = [wall_time(brief_command(root, "-q", "ask", q, "--json")) for q in cold_questions]
+
+    import httpx
+    import uvicorn
+
+    from policybrief.api import Project
+    from policybrief.serving import access_for, create_app, open_service
+
+    service = open_service(Project.open(root))
+    service.reader.embedder.embed_query("warm up")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(service, access_for("127.0.0.1"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}/api/ask"
+
+    def ask(client: httpx.Client, question: str) -> tuple[float, int]:
+        started = time.perf_counter()
+        status = client.post(url, json={"question": question}, timeout=120).status_code
+        return (time.perf_counter() - started) * 1000, status
+
+    with httpx.Client() as client:
+        ask(client, "warm up the service")
+        warm = [ask(client, q) for q in warm_questions]
+    memory_before = rss_mb()
+
+    def one_client(questions: list[str]) -> list[tuple[float, int]]:
+        with httpx.Client() as client:
+            return [ask(client, q) for q in questions]
+
+    per_client = LOAD_ASKS // LOAD_CLIENTS
+    batches = [
+        [warm_questions[(c * per_client + i) % len(warm_questions)] for i in range(per_client)]
+        for c in range(LOAD_CLIENTS)
+    ]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(LOAD_CLIENTS) as pool:
+        loaded = [r for batch in pool.map(one_client, batches) for r in batch]
+    load_seconds = time.perf_counter() - started
+    memory_after = rss_mb()
+    server.should_exit = True
+    thread.join(10)
+    service.close()
+
+    warm_ms = [ms for ms, _ in warm]
+    cold_ms = statistics.median(cold) * 1000
+    p50 = percentile(warm_ms, 0.5)
+    print(f"# `brief serve`, {time.strftime('%Y-%m-%d')}, {DOCUMENTS:,} SciFact abstracts\n")
+    print(table_head("measure", "value"))
+    print(f"| cold `brief ask` (fresh process, median of {len(cold)}) | {cold_ms:.0f} ms |")
+    print(f"| warm ask through the API, p50 ({len(warm_ms)} new questions) | {p50:.0f} ms |")
+    print(f"| warm ask through the API, p95 | {percentile(warm_ms, 0.95):.0f} ms |")
+    print(f"| cold / warm p50 | {cold_ms / p50:.1f}× |")
+    errors = sum(status != 200 for _, status in [*warm, *loaded])
+    print(
+        f"| load: {len(loaded)} asks from {LOAD_CLIENTS} clients | {load_seconds:.1f} s, "
+        f"p50 {percentile([ms for ms, _ in loaded], 0.5):.0f} ms, "
+        f"p95 {percentile([ms for ms, _ in loaded], 0.95):.0f} ms |"
+    )
+    print(f"| errors (warm and load) | {errors} |")
+    memory = f"{memory_before:.0f} → {memory_after:.0f} MB"
+    print(f"| service memory after warm-up → after load | {memory} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
