@@ -1,6 +1,7 @@
-"""Render the sample briefing's HTML in headless Chromium and save docs/briefing.png.
+"""Render the sample briefing's HTML in headless Chromium and save docs/briefing.png, and the
+page `brief serve` shows, after a question and an opened source, as docs/serve.png.
 
-    .venv/bin/python scripts/screenshot.py   (or: make screenshot)
+    .venv/bin/python scripts/screenshot.py   (or: make screenshot; after `make demo`)
 
 Uses Debian's /usr/bin/chromium (`make browser`) through Playwright, with the browser test's
 path and flags (policybrief/browser.py); nothing is downloaded.
@@ -17,6 +18,46 @@ from policybrief.browser import launch_chromium
 REPO = Path(__file__).resolve().parents[1]
 HTML = REPO / "briefings" / "ai-independence" / "briefing.html"
 PNG = REPO / "docs" / "briefing.png"
+SERVED = REPO / "docs" / "serve.png"
+QUESTION = "How are Baidu, Alibaba and Tencent responding to the H20 ban?"
+
+
+def served_page(playwright: object) -> None:
+    """The demo project served on a free port, a question asked and its first source opened."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from policybrief.api import Project
+    from policybrief.serving import access_for, create_app, open_service
+
+    service = open_service(Project.open(REPO))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(service, access_for("127.0.0.1"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    browser = launch_chromium(playwright)
+    page = browser.new_page(viewport={"width": 1280, "height": 1700}, device_scale_factor=1)
+    page.goto(f"http://127.0.0.1:{port}/")
+    page.fill("#question", QUESTION)
+    page.click("#ask button[type=submit]")
+    page.locator("#answer button.cite").first.wait_for()
+    page.locator("#answer button.cite").first.click()
+    page.locator("#source-text mark").wait_for()
+    page.locator("li.briefing").first.click()
+    page.frame_locator("#view").locator("h1").first.wait_for()
+    page.screenshot(path=str(SERVED))
+    browser.close()
+    server.should_exit = True
+    thread.join(10)
+    service.close()
 
 
 def main() -> None:
@@ -28,7 +69,8 @@ def main() -> None:
         page.locator("a.cite").first.hover()  # show a citation's excerpt, as a reader would
         page.screenshot(path=str(PNG), full_page=False)
         browser.close()
-    print(f"wrote {PNG}")
+        served_page(playwright)
+    print(f"wrote {PNG} and {SERVED}")
 
 
 if __name__ == "__main__":
