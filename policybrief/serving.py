@@ -82,8 +82,11 @@ class Service:
         return self._reading.submit(job, self.reader).result()
 
     async def write(self, job: Callable[[Project], T]) -> T:
-        result = await asyncio.wrap_future(self._writing.submit(job, self.writer))
-        await self.read(lambda reader: reader.close())  # reopened as the write left the index
+        return await asyncio.to_thread(self.write_now, job)
+
+    def write_now(self, job: Callable[[Project], T]) -> T:
+        result = self._writing.submit(job, self.writer).result()
+        self.read_now(lambda reader: reader.close())  # reopened as the write left the index
         return result
 
     async def briefings(self) -> list[dict[str, Any]]:
@@ -300,6 +303,9 @@ def create_app(service: Service, access: Access) -> Starlette:
                 checked = [check_name(n) for n in names]
             except SpecError as exc:
                 raise BadRequest(400, str(exc)) from None
+            if "text/event-stream" in request.headers.get("accept", ""):
+                events = _regenerate_events(service, checked)
+                return StreamingResponse(events, media_type="text/event-stream", headers=_NO_STORE)
             report = await service.write(lambda p: p.regenerate(checked))
             return JSONResponse(report.to_dict())
 
@@ -400,6 +406,33 @@ async def _events(service: Service, arguments: dict[str, Any]) -> AsyncIterator[
             yield _event("answer", item.to_dict())
         else:
             yield _event("statement", item.to_dict())
+    await worker
+
+
+async def _regenerate_events(service: Service, names: list[str]) -> AsyncIterator[str]:
+    """Server-sent events of a regenerate: ``progress`` (done, total: documents embedded, then
+    each briefing's sections), then the ``report``."""
+    queue: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+
+    def put(item: tuple[str, dict[str, Any]] | None) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    def produce() -> None:
+        def progress(done: int, total: int) -> None:
+            put(("progress", {"done": done, "total": total}))
+
+        try:
+            report = service.write_now(lambda p: p.regenerate(names, progress=progress))
+            put(("report", report.to_dict()))
+        except PolicybriefError as exc:
+            put(("error", {"error": str(exc)}))
+        finally:
+            put(None)
+
+    worker = asyncio.create_task(asyncio.to_thread(produce))
+    while (item := await queue.get()) is not None:
+        yield _event(*item)
     await worker
 
 

@@ -74,8 +74,12 @@ def main() -> int:
 
     cold = [wall_time(brief_command(root, "-q", "ask", q, "--json")) for q in cold_questions]
 
+    import logging
+
     import httpx
     import uvicorn
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
 
     from policybrief.api import Project
     from policybrief.serving import access_for, create_app, open_service

@@ -140,6 +140,16 @@ def test_writes_need_the_token_even_on_loopback(local: TestClient) -> None:
     assert done.json()["briefings"][0]["name"] == "h20"
 
 
+def test_a_regenerate_can_stream_its_progress_then_its_report(local: TestClient) -> None:
+    headers = {"Authorization": "Bearer secret", "Accept": "text/event-stream"}
+    with local.stream("POST", "/api/regenerate", json={}, headers=headers) as response:
+        lines = list(response.iter_lines())
+    kinds = [line[7:] for line in lines if line.startswith("event: ")]
+    assert kinds[-1] == "report" and set(kinds[:-1]) <= {"progress"}
+    report = json.loads(lines[lines.index("event: report") + 1][6:])
+    assert report["briefings"][0]["name"] == "h20"
+
+
 def test_on_another_host_reads_need_the_token_too(project: Project) -> None:
     with served(project, "0.0.0.0") as client:
         assert client.get("/api/briefings").status_code == 401
@@ -309,6 +319,9 @@ def test_the_page_in_a_real_browser_asks_opens_a_source_and_compares_versions(
         page.click("#compare")
         page.locator("#changes li").first.wait_for()  # (the rebuild moved its "as of" date:
         assert page.inner_text("#changes") == "no changes"  # a version, saying the same)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.click("#regenerate")
+        page.wait_for_function("document.querySelector('#progress').textContent.includes('h20:')")
         page.set_viewport_size({"width": 1280, "height": 900})  # and a laptop's
         page.screenshot(path=str(tmp_path / "serve.png"), full_page=True)
         browser.close()
