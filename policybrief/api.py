@@ -38,6 +38,7 @@ from policybrief.index import (
     IndexStatus,
     ProgressCallback,
     SyncReport,
+    file_sha256,
     scan_corpus,
     settings_fingerprint,
 )
@@ -579,4 +580,12 @@ class Project:
         info = self.index.documents([doc_id]).get(doc_id)
         if info is None:
             raise SpecError(f"no indexed document {doc_id!r}")
-        return info, load_document(self.root / info.path, doc_id, info.path).text
+        path = self.root / info.path
+        # The file as it was indexed, in the folder indexed: not one a link now leads out of,
+        # nor one edited since (its spans would no longer fit)
+        inside = path.resolve().is_relative_to(self._indexed_corpus().resolve())
+        if not inside and not self.settings.ingest.follow_symlinks:
+            raise SpecError(f"{info.path} is outside the indexed corpus")
+        if not path.is_file() or file_sha256(path) != self.index.indexed_sha256(doc_id):
+            raise SpecError(f"{info.path} changed since it was indexed: run `brief ingest`")
+        return info, load_document(path, doc_id, info.path).text

@@ -576,8 +576,8 @@ def diff(ctx: click.Context, name: str, from_version: str | None, as_json: bool)
 )
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Serve a web page, a JSON API (/api) and nothing else, with the model and index kept warm.
-    Any host but 127.0.0.1 needs the token printed at start; writes always do."""
+    """Serve a web page, a JSON API (/api) and the MCP tools (/mcp), with the model and index
+    kept warm. Any host but loopback needs the token printed at start; writes always do."""
     from policybrief.serving import serve as run
 
     run(_project(ctx), host, port, click.echo)

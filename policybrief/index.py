@@ -382,6 +382,11 @@ class Index:
         """Chunk id → document id for the chunks the catalog holds, without loading their text."""
         return self.catalog.doc_ids_of(chunk_ids)
 
+    def indexed_sha256(self, doc_id: str) -> str | None:
+        """The SHA-256 of a document's file when it was indexed (None if not indexed)."""
+        state = self.catalog.file_states().get(doc_id)
+        return state.sha256 if state is not None else None
+
     def mirrored_corpus(self) -> Path | None:
         """The folder the last sync mirrored, if any."""
         recorded = self.catalog.get_meta("corpus")

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from policybrief.types import Answer, Citation, DocumentInfo, Passage
 
 EXCERPT_CHARS = 600
+MAX_QUESTION = 2000  # characters of a question (the HTTP API's bound too)
 
 
 def _document(info: DocumentInfo) -> dict[str, Any]:
@@ -62,13 +63,14 @@ def cited_answer(answer: Answer) -> dict[str, Any]:
 
 
 def _passage(p: Passage) -> dict[str, Any]:
+    excerpt = p.chunk.text[:EXCERPT_CHARS]
     return {
         **_document(p.document),
         "start": p.chunk.start,
-        "end": p.chunk.end,
+        "end": p.chunk.start + len(excerpt),  # (the span of the excerpt given)
         "page": p.chunk.page,
         "score": round(p.score, 4),
-        "excerpt": p.chunk.text[:EXCERPT_CHARS],
+        "excerpt": excerpt,
     }
 
 
@@ -94,6 +96,8 @@ def create_server(run: Run) -> MCPServer[Any]:
     @server.tool()
     async def ask(question: str, k: int = 8) -> dict[str, Any]:
         """A cited answer to a question, from the project's sources only."""
+        if len(question) > MAX_QUESTION:
+            return {"error": f"the question is longer than {MAX_QUESTION} characters"}
         k = max(1, min(k, 50))
         return dict(await run(lambda project: cited_answer(project.ask(question, k=k))))
 

@@ -7,10 +7,12 @@ selection, not a cold start. The API mirrors the library: every JSON body is a r
 index before or after the sync (the catalog publishes each sync in one transaction), never
 half of one, and waits for nothing but its own turn.
 
-Safe by default: it binds 127.0.0.1; another host needs the token printed at start for every
-request, and writes need it always (``Authorization: Bearer <token>``). No cookies are set, so
-there is nothing to forge from another site. Request bodies and answers are bounded, bad JSON
-is a 400 with one line, and briefing names are checked before they touch a path.
+Safe by default: it binds 127.0.0.1 and answers only to loopback host names; another host
+needs the token printed at start for every request, and writes need it always
+(``Authorization: Bearer <token>``). No cookies are set; a browser's cross-site requests are
+refused, POST bodies must be JSON (which another site cannot send unasked), and the page may
+not be framed. Request bodies and questions are bounded, bad JSON is a 400 with one line, and
+briefing names are checked before they touch a path.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from policybrief.errors import PolicybriefError, SpecError
+from policybrief.errors import Busy, PolicybriefError, SpecError
+from policybrief.mcp_tools import MAX_QUESTION
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -39,9 +42,8 @@ if TYPE_CHECKING:
     from policybrief.embedders import Embedder
 
 T = TypeVar("T")
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+LOOPBACK = frozenset({"127.0.0.1", "localhost"})
 MAX_BODY = 64 * 1024  # bytes of a request body
-MAX_QUESTION = 2000  # characters of a question
 REQUEST_SECONDS = 120.0  # a request that takes longer is answered 504
 MAX_K = 50
 
@@ -54,8 +56,8 @@ class Access:
     reads_need_token: bool
 
     def allows(self, header: str) -> bool:
-        given = header.removeprefix("Bearer ").strip()
-        return bool(given) and hmac.compare_digest(given, self.token)
+        given = header.removeprefix("Bearer ").strip().encode("utf-8", "replace")
+        return bool(given) and hmac.compare_digest(given, self.token.encode())
 
 
 def access_for(host: str, token: str | None = None) -> Access:
@@ -85,9 +87,10 @@ class Service:
         return await asyncio.to_thread(self.write_now, job)
 
     def write_now(self, job: Callable[[Project], T]) -> T:
-        result = self._writing.submit(job, self.writer).result()
-        self.read_now(lambda reader: reader.close())  # reopened as the write left the index
-        return result
+        try:
+            return self._writing.submit(job, self.writer).result()
+        finally:  # reopened as the write left the index (a sync may have published and failed)
+            self.read_now(lambda reader: reader.close())
 
     async def briefings(self) -> list[dict[str, Any]]:
         def states(project: Project) -> list[dict[str, Any]]:
@@ -125,6 +128,8 @@ def _question(body: dict[str, Any]) -> dict[str, Any]:
     if len(question) > MAX_QUESTION:
         raise BadRequest(400, f"'question' is longer than {MAX_QUESTION} characters")
     k = body.get("k")
+    if isinstance(k, str) and k.isdigit():  # (from a query string)
+        k = int(k)
     if k is not None and (not isinstance(k, int) or not 1 <= k <= MAX_K):
         raise BadRequest(400, f"'k' must be a whole number from 1 to {MAX_K}")
     dates: dict[str, date | None] = {}
@@ -156,6 +161,8 @@ def create_app(service: Service, access: Access) -> Starlette:
     async def guarded(
         request: Request, handler: Callable[[], Awaitable[Response]], *, write: bool = False
     ) -> Response:
+        if request.headers.get("sec-fetch-site") == "cross-site":
+            return JSONResponse({"error": "cross-site requests are refused"}, status_code=403)
         if (write or access.reads_need_token) and not access.allows(
             request.headers.get("authorization", "")
         ):
@@ -164,12 +171,17 @@ def create_app(service: Service, access: Access) -> Starlette:
             return await asyncio.wait_for(handler(), REQUEST_SECONDS)
         except BadRequest as exc:
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        except Busy as exc:
+            return JSONResponse({"error": str(exc)}, status_code=409)
         except PolicybriefError as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
         except TimeoutError:
             return JSONResponse({"error": "the request took too long"}, status_code=504)
 
     async def body_of(request: Request) -> dict[str, Any]:
+        # (a form or text/plain POST is what another site can send without asking: refused)
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            raise BadRequest(415, "the body must be sent as application/json")
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
             raise BadRequest(413, f"the body is larger than {MAX_BODY} bytes")
         raw = b""
@@ -179,20 +191,21 @@ def create_app(service: Service, access: Access) -> Starlette:
                 raise BadRequest(413, f"the body is larger than {MAX_BODY} bytes")
         try:
             data = json.loads(raw or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise BadRequest(400, f"the body is not JSON: {exc}") from None
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise BadRequest(400, f"the body is not JSON: {reason}") from None
         if not isinstance(data, dict):
             raise BadRequest(400, "the body must be a JSON object")
         return data
 
     async def page(request: Request) -> Response:
-        async def show() -> Response:
-            from policybrief.page import render_page
+        # (open to all who reach it: it holds the token only on loopback, where it asks for it
+        # otherwise; no other site may frame it)
+        from policybrief.page import render_page
 
-            token = "" if access.reads_need_token else access.token
-            return HTMLResponse(render_page(token), headers=_NO_STORE)
-
-        return await guarded(request, show)
+        token = "" if access.reads_need_token else access.token
+        page = render_page(token, access.reads_need_token)
+        return HTMLResponse(page, headers={**_NO_STORE, **_UNFRAMED})
 
     async def status(request: Request) -> Response:
         async def show() -> Response:
@@ -360,7 +373,10 @@ class _TokenGate:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         given = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
-        needed = scope["type"] == "http" and self.access.reads_need_token
+        needed = scope["type"] in ("http", "websocket") and self.access.reads_need_token
+        if needed and not self.access.allows(given) and scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if needed and not self.access.allows(given):
             from starlette.responses import JSONResponse
 
@@ -372,6 +388,7 @@ class _TokenGate:
 
 # Pages and answers are not cached; a briefing's HTML runs no script of its own origin's.
 _NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+_UNFRAMED = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 _SANDBOXED = {"Content-Security-Policy": "sandbox allow-popups; default-src 'self' 'unsafe-inline'"}
 
 
@@ -442,7 +459,9 @@ def _event(kind: str, data: dict[str, Any]) -> str:
 
 def open_service(project: Project) -> Service:
     """A service over ``project``'s folder and settings, sharing its loaded embedder."""
-    return Service(project.root, project.settings, project.embedder)
+    service = Service(project.root, project.settings, project.embedder)
+    service.writer.wait = project.wait  # (--no-wait: a regenerate meets a busy project with 409)
+    return service
 
 
 def serve(project: Project, host: str, port: int, say: Callable[[str], None]) -> None:

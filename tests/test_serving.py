@@ -106,8 +106,8 @@ def test_the_page_is_self_contained_and_carries_the_token_only_on_loopback(
     assert '"secret"' in page
     assert "src=" not in page and "<link" not in page  # no external assets
     with served(project, "0.0.0.0") as client:
-        headers = {"Authorization": "Bearer secret"}
-        assert '"secret"' not in client.get("/", headers=headers).text
+        page = client.get("/")  # (it holds no token there, and asks for one)
+        assert page.status_code == 200 and '"secret"' not in page.text
 
 
 @pytest.mark.parametrize(
@@ -126,9 +126,51 @@ def test_bad_or_oversized_requests_get_one_line_reasons(local: TestClient) -> No
     assert "\n" not in bad.json()["error"]
     empty = local.post("/api/ask", json={"question": " "})
     assert empty.status_code == 400
-    huge = local.post("/api/ask", content=b"x" * (MAX_BODY + 1))
+    as_json = {"content-type": "application/json"}
+    huge = local.post("/api/ask", content=b"x" * (MAX_BODY + 1), headers=as_json)
     assert huge.status_code == 413
+    deep = local.post("/api/ask", content=b"[" * 60_000, headers=as_json)
+    assert deep.status_code == 400 and "nested too deeply" in deep.json()["error"]
     assert local.post("/api/ask", json={"question": "q", "k": 10_000}).status_code == 400
+
+
+def test_what_another_site_could_send_unasked_is_refused(local: TestClient) -> None:
+    # a form or text/plain POST needs no permission from the browser; a JSON one does
+    plain = local.post(
+        "/api/ask", content=b'{"question": "q"}', headers={"content-type": "text/plain"}
+    )
+    assert plain.status_code == 415
+    cross = local.get("/api/briefings", headers={"sec-fetch-site": "cross-site"})
+    assert cross.status_code == 403
+    assert "frame-ancestors 'none'" in local.get("/").headers["content-security-policy"]
+
+
+def test_a_token_in_other_characters_is_refused_not_an_error(local: TestClient) -> None:
+    odd_header = {"Authorization": "Bearer \xe9t\xe9".encode("latin-1")}
+    odd = local.post("/api/regenerate", json={}, headers=odd_header)
+    assert odd.status_code == 401
+
+
+def test_a_document_is_shown_only_as_it_was_indexed(local: TestClient, project: Project) -> None:
+    shown = local.get("/api/documents/000_2ce7d138358dc40e.txt").json()
+    assert "380 billion RMB" in shown["text"] and shown["document"]["title"]
+    assert local.get("/api/documents/not-indexed.txt").status_code == 422
+    path = project.corpus_dir / "000_2ce7d138358dc40e.txt"
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original + b"\nAn edit after indexing.")
+        edited = local.get("/api/documents/000_2ce7d138358dc40e.txt")
+        assert (
+            edited.status_code == 422 and "changed since it was indexed" in edited.json()["error"]
+        )
+    finally:
+        path.write_bytes(original)
+
+
+def test_the_stream_takes_its_options_from_the_query(local: TestClient) -> None:
+    params = {"question": ANSWERABLE, "k": "3"}
+    with local.stream("GET", "/api/ask/stream", params=params) as response:
+        assert response.status_code == 200
 
 
 def test_writes_need_the_token_even_on_loopback(local: TestClient) -> None:
@@ -291,6 +333,7 @@ def test_reads_answer_while_a_regenerate_syncs_and_rebuilds(live: str, project: 
 def test_the_page_in_a_real_browser_asks_opens_a_source_and_compares_versions(
     live: str, tmp_path: Path
 ) -> None:
+    """(After the regenerate test above, which leaves the briefing a version to compare.)"""
     from playwright.sync_api import sync_playwright
 
     requests: list[str] = []
@@ -325,4 +368,5 @@ def test_the_page_in_a_real_browser_asks_opens_a_source_and_compares_versions(
         page.set_viewport_size({"width": 1280, "height": 900})  # and a laptop's
         page.screenshot(path=str(tmp_path / "serve.png"), full_page=True)
         browser.close()
-    assert all(url.startswith(live) for url in requests)  # no external assets
+    # no external assets: the service's own URLs and the briefing's blob: made from one
+    assert all(url.startswith((live, "blob:" + live)) for url in requests)
