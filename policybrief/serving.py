@@ -21,9 +21,9 @@ import asyncio
 import hmac
 import json
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -462,6 +462,30 @@ def open_service(project: Project) -> Service:
     service = Service(project.root, project.settings, project.embedder)
     service.writer.wait = project.wait  # (--no-wait: a regenerate meets a busy project with 409)
     return service
+
+
+@contextmanager
+def running(app: Starlette) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port, in a thread (for tests, benchmarks
+    and screenshots): its base URL, until the block ends."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        thread.join(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def serve(project: Project, host: str, port: int, say: Callable[[str], None]) -> None:

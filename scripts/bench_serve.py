@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -77,52 +75,41 @@ def main() -> int:
     import logging
 
     import httpx
-    import uvicorn
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
 
     from policybrief.api import Project
-    from policybrief.serving import access_for, create_app, open_service
+    from policybrief.serving import access_for, create_app, open_service, running
 
     service = open_service(Project.open(root))
     service.reader.embedder.embed_query("warm up")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(service, access_for("127.0.0.1"))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}/api/ask"
+    with running(create_app(service, access_for("127.0.0.1"))) as base:
+        url = base + "/api/ask"
 
-    def ask(client: httpx.Client, question: str) -> tuple[float, int]:
-        started = time.perf_counter()
-        status = client.post(url, json={"question": question}, timeout=120).status_code
-        return (time.perf_counter() - started) * 1000, status
+        def ask(client: httpx.Client, question: str) -> tuple[float, int]:
+            started = time.perf_counter()
+            status = client.post(url, json={"question": question}, timeout=120).status_code
+            return (time.perf_counter() - started) * 1000, status
 
-    with httpx.Client() as client:
-        ask(client, "warm up the service")
-        warm = [ask(client, q) for q in warm_questions]
-    memory_before = rss_mb()
-
-    def one_client(questions: list[str]) -> list[tuple[float, int]]:
         with httpx.Client() as client:
-            return [ask(client, q) for q in questions]
+            ask(client, "warm up the service")
+            warm = [ask(client, q) for q in warm_questions]
+        memory_before = rss_mb()
 
-    per_client = LOAD_ASKS // LOAD_CLIENTS
-    batches = [
-        [warm_questions[(c * per_client + i) % len(warm_questions)] for i in range(per_client)]
-        for c in range(LOAD_CLIENTS)
-    ]
-    started = time.perf_counter()
-    with ThreadPoolExecutor(LOAD_CLIENTS) as pool:
-        loaded = [r for batch in pool.map(one_client, batches) for r in batch]
-    load_seconds = time.perf_counter() - started
-    memory_after = rss_mb()
-    server.should_exit = True
-    thread.join(10)
+        def one_client(questions: list[str]) -> list[tuple[float, int]]:
+            with httpx.Client() as client:
+                return [ask(client, q) for q in questions]
+
+        per_client = LOAD_ASKS // LOAD_CLIENTS
+        batches = [
+            [warm_questions[(c * per_client + i) % len(warm_questions)] for i in range(per_client)]
+            for c in range(LOAD_CLIENTS)
+        ]
+        started = time.perf_counter()
+        with ThreadPoolExecutor(LOAD_CLIENTS) as pool:
+            loaded = [r for batch in pool.map(one_client, batches) for r in batch]
+        load_seconds = time.perf_counter() - started
+        memory_after = rss_mb()
     service.close()
 
     warm_ms = [ms for ms, _ in warm]

@@ -24,39 +24,23 @@ QUESTION = "How are Baidu, Alibaba and Tencent responding to the H20 ban?"
 
 def served_page(playwright: object) -> None:
     """The demo project served on a free port, a question asked and its first source opened."""
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
     from policybrief.api import Project
-    from policybrief.serving import access_for, create_app, open_service
+    from policybrief.serving import access_for, create_app, open_service, running
 
     service = open_service(Project.open(REPO))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(service, access_for("127.0.0.1"))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    browser = launch_chromium(playwright)
-    page = browser.new_page(viewport={"width": 1280, "height": 1700}, device_scale_factor=1)
-    page.goto(f"http://127.0.0.1:{port}/")
-    page.fill("#question", QUESTION)
-    page.click("#ask button[type=submit]")
-    page.locator("#answer button.cite").first.wait_for()
-    page.locator("#answer button.cite").first.click()
-    page.locator("#source-text mark").wait_for()
-    page.locator("li.briefing").first.click()
-    page.frame_locator("#view").locator("h1").first.wait_for()
-    page.screenshot(path=str(SERVED))
-    browser.close()
-    server.should_exit = True
-    thread.join(10)
+    with running(create_app(service, access_for("127.0.0.1"))) as url:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 1700}, device_scale_factor=1)
+        page.goto(url + "/")
+        page.fill("#question", QUESTION)
+        page.click("#ask button[type=submit]")
+        page.locator("#answer button.cite").first.wait_for()
+        page.locator("#answer button.cite").first.click()
+        page.locator("#source-text mark").wait_for()
+        page.locator("li.briefing").first.click()
+        page.frame_locator("#view").locator("h1").first.wait_for()
+        page.screenshot(path=str(SERVED))
+        browser.close()
     service.close()
 
 

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from policybrief.api import Project
 from policybrief.browser import CHROMIUM, launch_chromium
 from policybrief.embedders import Embedder
-from policybrief.serving import MAX_BODY, access_for, create_app, open_service
+from policybrief.serving import MAX_BODY, access_for, create_app, open_service, running
 
 SPEC = (
     "title: H20\nsections:\n"
@@ -248,25 +248,12 @@ def structured(result: object) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def live(project: Project) -> Iterator[str]:
     """The service on a real port (uvicorn in a thread): its base URL."""
-    import socket
-    import threading
-
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     service = open_service(project)
-    app = create_app(service, access_for("127.0.0.1", "secret"))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    service.close()
+    try:
+        with running(create_app(service, access_for("127.0.0.1", "secret"))) as url:
+            yield url
+    finally:
+        service.close()
 
 
 def test_the_same_mcp_tools_are_served_over_http(live: str) -> None:
