@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -204,21 +205,35 @@ class SentenceTransformerEmbedder:
 class SentenceVectors:
     """Embeds texts through ``embedder``, remembering each text's vector for reuse.
 
-    Briefing sections and the verifier see the same sentences again and again.
+    Briefing sections and the verifier see the same sentences again and again. The memory is
+    bounded (the least recently used go first), so that a long-running ``brief serve`` does
+    not grow with every new passage it reads.
     """
+
+    MAX_REMEMBERED = 50_000  # vectors (384 floats each: about 75 MB)
 
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
-        self._vectors: dict[str, np.ndarray] = {}
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
 
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if missing:
-            for text, vector in zip(missing, self.embedder.embed_documents(missing), strict=True):
-                self._vectors[text] = vector
-        return np.stack([self._vectors[t] for t in texts])
+        found = (
+            dict(zip(missing, self.embedder.embed_documents(missing), strict=True))
+            if missing
+            else {}
+        )
+        for text in dict.fromkeys(texts):
+            if text in found:
+                self._vectors[text] = found[text]
+            else:
+                self._vectors.move_to_end(text)
+        vectors = np.stack([found[t] if t in found else self._vectors[t] for t in texts])
+        while len(self._vectors) > self.MAX_REMEMBERED:
+            self._vectors.popitem(last=False)
+        return vectors
 
 
 def create_embedder(

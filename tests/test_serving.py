@@ -357,3 +357,27 @@ def test_the_page_in_a_real_browser_asks_opens_a_source_and_compares_versions(
         browser.close()
     # no external assets: the service's own URLs and the briefing's blob: made from one
     assert all(url.startswith((live, "blob:" + live)) for url in requests)
+
+
+def test_a_long_running_service_remembers_a_bounded_number_of_sentence_vectors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    from policybrief.embedders import SentenceVectors
+
+    class Counting:
+        calls = 0
+
+        def embed_documents(self, texts: list[str]) -> list[np.ndarray]:
+            Counting.calls += 1
+            return [np.full(3, float(len(t))) for t in texts]
+
+    monkeypatch.setattr(SentenceVectors, "MAX_REMEMBERED", 3)
+    vectors = SentenceVectors(Counting())  # type: ignore[arg-type]
+    assert vectors(["a", "bb", "a"])[:, 0].tolist() == [1.0, 2.0, 1.0]
+    vectors(["ccc", "dddd"])
+    vectors(["bb"])  # (remembered, and now the most recent)
+    assert Counting.calls == 2
+    vectors(["eeeee"])
+    assert len(vectors._vectors) == 3 and "bb" in vectors._vectors and "a" not in vectors._vectors
