@@ -408,22 +408,23 @@ async def _events(service: Service, arguments: dict[str, Any]) -> AsyncIterator[
 
         try:
             service.read_now(stream)
-        except PolicybriefError as exc:
+        except Exception as exc:  # (any failure ends the stream with its reason)
             loop.call_soon_threadsafe(queue.put_nowait, exc)
         finally:
             loop.call_soon_threadsafe(queue.put_nowait, done)
 
     worker = asyncio.create_task(asyncio.to_thread(produce))
-    while (item := await queue.get()) is not done:
-        if isinstance(item, PolicybriefError):
-            yield _event("error", {"error": str(item)})
+    async for item in _drain(queue, done):
+        if isinstance(item, Exception):
+            yield _event("error", {"error": _reason(item)})
         elif isinstance(item, Notice):
             yield _event("notice", {"text": item.text})
         elif isinstance(item, Answer):
             yield _event("answer", item.to_dict())
         else:
             yield _event("statement", item.to_dict())
-    await worker
+    if worker.done():
+        await worker
 
 
 async def _regenerate_events(service: Service, names: list[str]) -> AsyncIterator[str]:
@@ -442,15 +443,47 @@ async def _regenerate_events(service: Service, names: list[str]) -> AsyncIterato
         try:
             report = service.write_now(lambda p: p.regenerate(names, progress=progress))
             put(("report", report.to_dict()))
-        except PolicybriefError as exc:
-            put(("error", {"error": str(exc)}))
+        except Exception as exc:  # (any failure ends the stream with its reason)
+            put(("error", {"error": _reason(exc)}))
         finally:
             put(None)
 
     worker = asyncio.create_task(asyncio.to_thread(produce))
-    while (item := await queue.get()) is not None:
-        yield _event(*item)
-    await worker
+    async for item in _drain(queue, None, idle=True):  # (progress keeps it alive)
+        if isinstance(item, Exception):
+            yield _event("error", {"error": _reason(item)})
+        else:
+            yield _event(*item)
+    if worker.done():
+        await worker
+
+
+async def _drain(
+    queue: asyncio.Queue[Any], end: object, *, idle: bool = False
+) -> AsyncIterator[Any]:
+    """The queue's items until ``end``; a ``TimeoutError`` as the last once the request's time
+    is up, or with ``idle`` once that long has passed without an item (the job itself runs
+    on: a thread cannot be stopped, and a write must not be)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + REQUEST_SECONDS
+    while True:
+        try:
+            item = await asyncio.wait_for(queue.get(), max(deadline - loop.time(), 0.0))
+        except TimeoutError:
+            yield TimeoutError("the request took too long")
+            return
+        if item is end:
+            return
+        if idle:
+            deadline = loop.time() + REQUEST_SECONDS
+        yield item
+
+
+def _reason(exc: BaseException) -> str:
+    """What a failed stream tells its reader: a domain error's message, else its kind."""
+    if isinstance(exc, PolicybriefError | TimeoutError):
+        return str(exc)
+    return f"the service failed ({type(exc).__name__})"
 
 
 def _event(kind: str, data: dict[str, Any]) -> str:

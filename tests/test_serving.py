@@ -381,3 +381,21 @@ def test_a_long_running_service_remembers_a_bounded_number_of_sentence_vectors(
     assert Counting.calls == 2
     vectors(["eeeee"])
     assert len(vectors._vectors) == 3 and "bb" in vectors._vectors and "a" not in vectors._vectors
+
+
+def test_a_stream_that_runs_out_of_time_ends_with_an_error_event(
+    local: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    import policybrief.serving
+
+    def slow(self: Project, question: str, **_: object) -> Iterator[object]:
+        time.sleep(1.0)
+        yield from ()
+
+    monkeypatch.setattr(policybrief.serving, "REQUEST_SECONDS", 0.3)
+    monkeypatch.setattr(Project, "ask_stream", slow)
+    with local.stream("GET", "/api/ask/stream", params={"question": ANSWERABLE}) as response:
+        lines = list(response.iter_lines())
+    assert lines[0] == "event: error" and "took too long" in lines[1]
