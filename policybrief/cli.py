@@ -206,8 +206,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     index = state.index
     diff = index.diff
     if as_json:
-        briefings = [_briefing_state(project, name) for name in state.briefings]
-        _echo_json({**state.to_dict(), "briefings": briefings})
+        _echo_json({**state.to_dict(), "briefings": project.shelf.states()})
         return
     click.echo(f"project    {state.root}")
     click.echo(f"corpus     {state.corpus}")
@@ -231,22 +230,12 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"skipped    {item}: {reason}")
     if not state.briefings:
         click.echo("briefings  none")
-    for name in state.briefings:
-        briefing = _briefing_state(project, name)
+    for briefing in project.shelf.states():
+        name = briefing["name"]
         if briefing["current"]:
             click.echo(f"briefing   {name}: current")
         else:
             click.echo(f"briefing   {name}: stale ({'; '.join(briefing['reasons'])})")
-
-
-def _briefing_state(project: Project, name: str) -> dict[str, Any]:
-    """Current or stale, and why; a briefing that cannot be checked says so."""
-    if project.index.is_empty():
-        return {"name": name, "current": False, "reasons": ["the index is empty"]}
-    try:
-        return project.check(name).to_dict()
-    except PolicybriefError as exc:
-        return {"name": name, "current": False, "reasons": [f"error: {exc}"]}
 
 
 def _print_sources(sources: Sequence[Source]) -> None:

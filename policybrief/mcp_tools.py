@@ -112,9 +112,7 @@ def create_server(run: Run) -> MCPServer[Any]:
     @server.tool()
     async def list_briefings() -> list[dict[str, Any]]:
         """The project's briefings, each current or stale (and why)."""
-        return list(
-            await run(lambda project: [project.check(n).to_dict() for n in project.shelf.names()])
-        )
+        return list(await run(lambda project: project.shelf.states()))
 
     @server.tool()
     async def get_briefing(name: str) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from policybrief.errors import Busy, PolicybriefError, SpecError
 from policybrief.mcp_tools import MAX_QUESTION
+from policybrief.text import parse_date
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -93,16 +94,7 @@ class Service:
             self.read_now(lambda reader: reader.close())
 
     async def briefings(self) -> list[dict[str, Any]]:
-        def states(project: Project) -> list[dict[str, Any]]:
-            found = []
-            for name in project.shelf.names():
-                try:
-                    found.append(project.check(name).to_dict())
-                except PolicybriefError as exc:
-                    found.append({"name": name, "current": False, "reasons": [f"error: {exc}"]})
-            return found
-
-        return await self.read(states)
+        return await self.read(lambda project: project.shelf.states())
 
     def close(self) -> None:
         for project, pool in ((self.reader, self._reading), (self.writer, self._writing)):
@@ -135,10 +127,9 @@ def _question(body: dict[str, Any]) -> dict[str, Any]:
     dates: dict[str, date | None] = {}
     for key in ("since", "until"):
         value = body.get(key)
-        try:
-            dates[key] = date.fromisoformat(value) if value else None
-        except (TypeError, ValueError):
-            raise BadRequest(400, f"'{key}' must be a date like 2025-01-31") from None
+        dates[key] = parse_date(value) if value else None
+        if value and dates[key] is None:
+            raise BadRequest(400, f"'{key}' must be a date like 2025-01-31")
     filters = Filters(since=dates["since"], until=dates["until"])
     return {"question": question, "k": k, "filters": filters if any(dates.values()) else None}
 

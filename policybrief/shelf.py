@@ -24,7 +24,7 @@ from policybrief.briefings import (
     parse_formats,
     section_passages,
 )
-from policybrief.errors import SpecError
+from policybrief.errors import PolicybriefError, SpecError
 from policybrief.exporting import html_to_pdf, markdown_to_docx
 from policybrief.extractive import SELECTION_SCHEME
 from policybrief.freshness import (
@@ -124,6 +124,22 @@ class Shelf:
 
     def names(self) -> list[str]:
         return list_briefings(self.folder)
+
+    def states(self) -> list[dict[str, Any]]:
+        """Each briefing current or stale, and why, as plain data (``Staleness.to_dict``); one
+        that cannot be checked (an empty index, a broken spec) says so instead."""
+        if self.index.is_empty():
+            return [
+                {"name": name, "current": False, "reasons": ["the index is empty"]}
+                for name in self.names()
+            ]
+        found = []
+        for name in self.names():
+            try:
+                found.append(self.check(name).to_dict())
+            except PolicybriefError as exc:
+                found.append({"name": name, "current": False, "reasons": [f"error: {exc}"]})
+        return found
 
     def unreadable_locks(self, *, set_aside: bool = False) -> list[str]:
         """Briefings whose lock cannot be read; ``set_aside`` renames each such lock so that
