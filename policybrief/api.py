@@ -28,6 +28,7 @@ from policybrief.drafting import Draft, Drafter, Notice
 from policybrief.embedders import Embedder, create_embedder
 from policybrief.errors import ConfigError, CorpusSwitch, IndexStateError, SpecError
 from policybrief.evaluation import EvalReport, evaluate_retrieval, load_beir, slice_beir
+from policybrief.evidence import quotable_texts
 from policybrief.extractive import ExtractiveGenerator
 from policybrief.fetching import add_file, add_url, describe, is_url
 from policybrief.freshness import Staleness
@@ -277,6 +278,7 @@ class Project:
             self.root,
             ingest=self.settings.ingest,
             chroma=self.settings.chroma,
+            quotable=quotable_texts,
         )
 
     @cached_property
@@ -292,7 +294,10 @@ class Project:
     def extractive(self) -> ExtractiveGenerator:
         settings = self.settings.generation
         return ExtractiveGenerator(
-            self.embedder, settings.min_sentence_score, settings.relative_sentence_score
+            self.embedder,
+            settings.min_sentence_score,
+            settings.relative_sentence_score,
+            stored=lambda texts: self.index.sentence_vectors(texts),
         )
 
     @cached_property

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from policybrief.types import Chunk, DocumentInfo
+from policybrief.types import Chunk, DocumentInfo, text_before
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,12 +57,21 @@ CREATE TABLE IF NOT EXISTS query_vectors (
     vector BLOB NOT NULL,
     PRIMARY KEY (model, text)
 );
+CREATE TABLE IF NOT EXISTS sentence_vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS chunk_sentences (
+    chunk_id TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (chunk_id, hash)
+);
+CREATE INDEX IF NOT EXISTS chunk_sentences_by_hash ON chunk_sentences (hash);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(
     title, body, tokenize = 'porter unicode61 remove_diacritics 2'
 );
 """
 # Bump when the schema changes: an older catalog is rebuilt from the corpus (vectors are reused).
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
+# A sentence vector no chunk refers to (through chunk_sentences' index on hash).
+_UNUSED = "NOT EXISTS (SELECT 1 FROM chunk_sentences AS c WHERE c.hash = sentence_vectors.hash)"
 # Lucene's English stop words, left out of keyword queries.
 STOP_WORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the their "
@@ -119,8 +128,9 @@ class Catalog:
             "chunk_text",
             "pending_deletes",
             "query_vectors",
+            "chunk_sentences",
             "meta",
-        ):
+        ):  # (sentence vectors are kept: found by model and text, they are still right)
             self._db.execute(f"DROP TABLE IF EXISTS {table}")
         self._db.execute("COMMIT")
         self._db.executescript(SCHEMA)
@@ -213,19 +223,25 @@ class Catalog:
         return {row[1]: Chunk(*row) for row in rows}
 
     def text_before(self, chunk: Chunk, limit: int) -> str:
-        """Up to ``limit`` characters of the document before ``chunk``, from the chunk that
-        precedes it ("" for a document's first chunk; the white space between two chunks that
-        do not overlap is not stored, so a line break there is not seen)."""
+        """Up to ``limit`` characters of the document before ``chunk`` (see ``text_before``)."""
         row = self._db.execute(
-            "SELECT text, start FROM chunks WHERE doc_id = ? AND start < ? ORDER BY ordinal DESC "
-            "LIMIT 1",
+            'SELECT chunk_id, doc_id, text, start, "end", page, heading, content_hash, embed_hash '
+            "FROM chunks WHERE doc_id = ? AND start < ? ORDER BY ordinal DESC LIMIT 1",
             (chunk.doc_id, chunk.start),
         ).fetchone()
-        if row is None:
-            return ""
-        text, start = row
-        before = str(text[: max(0, chunk.start - start)])
-        return before[max(0, len(before) - limit) :]
+        return text_before(chunk, None if row is None else Chunk(*row), limit)
+
+    def stored_sentences(self, hashes: Iterable[str]) -> set[str]:
+        """Which of these sentence hashes have a stored vector."""
+        rows = self._select_in("SELECT hash FROM sentence_vectors WHERE hash IN ({marks})", hashes)
+        return {row[0] for row in rows}
+
+    def sentence_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these sentence hashes (those not stored are left out)."""
+        rows = self._select_in(
+            "SELECT hash, vector FROM sentence_vectors WHERE hash IN ({marks})", hashes
+        )
+        return {row[0]: np.frombuffer(row[1], dtype=np.float32) for row in rows}
 
     def keyword_search(
         self,
@@ -309,6 +325,20 @@ class Catalog:
 
     # -- writing ----------------------------------------------------------------------------
 
+    def save_sentence_vectors(self, vectors: Mapping[str, np.ndarray]) -> None:
+        """Store sentence vectors by hash ahead of a publish, which makes chunks refer to them
+        (until then, and if the sync dies, nothing does: ``drop_unused_sentence_vectors``)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.executemany(
+            "INSERT OR IGNORE INTO sentence_vectors VALUES (?, ?)",
+            [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()],
+        )
+        self._db.execute("COMMIT")
+
+    def drop_unused_sentence_vectors(self) -> None:
+        """Remove the sentence vectors no chunk refers to (left by a sync that died)."""
+        self._db.execute(f"DELETE FROM sentence_vectors WHERE {_UNUSED}")
+
     def publish(
         self,
         updates: Sequence[DocumentUpdate],
@@ -316,12 +346,27 @@ class Catalog:
         touched: Sequence[tuple[str, int, int]],
         stale_chunks: Iterable[str],
         meta: dict[str, str],
+        sentences: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        """Apply one sync in a single transaction: readers see all of it or none of it."""
+        """Apply one sync in a single transaction: readers see all of it or none of it.
+
+        ``sentences`` gives, per new chunk id, the hashes of the sentence vectors it refers to;
+        vectors that only replaced chunks referred to are removed with them.
+        """
         db = self._db
+        sentences = sentences or {}
         db.execute("BEGIN IMMEDIATE")
         try:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS released (hash TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM released")
             for doc_id in [*removed, *(u.doc_id for u in updates)]:
+                owned = "(SELECT chunk_id FROM chunks WHERE doc_id = ?)"
+                db.execute(
+                    "INSERT OR IGNORE INTO released "
+                    f"SELECT hash FROM chunk_sentences WHERE chunk_id IN {owned}",
+                    (doc_id,),
+                )
+                db.execute(f"DELETE FROM chunk_sentences WHERE chunk_id IN {owned}", (doc_id,))
                 db.execute(
                     "DELETE FROM chunk_text WHERE rowid IN "
                     "(SELECT row FROM chunks WHERE doc_id = ?)",
@@ -368,6 +413,11 @@ class Catalog:
                         "INSERT INTO chunk_text (rowid, title, body) VALUES (?, ?, ?)",
                         (row, info.title, c.text),
                     )
+            db.executemany(
+                "INSERT OR IGNORE INTO chunk_sentences VALUES (?, ?)",
+                [(chunk_id, h) for chunk_id, hashes in sentences.items() for h in hashes],
+            )
+            db.execute(f"DELETE FROM sentence_vectors WHERE hash IN released AND {_UNUSED}")
             db.executemany(
                 "UPDATE documents SET size = ?, mtime_ns = ? WHERE doc_id = ?",
                 [(size, mtime, doc_id) for doc_id, size, mtime in touched],

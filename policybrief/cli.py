@@ -192,7 +192,8 @@ def _print_sync(ctx: click.Context, report: SyncReport) -> None:
     _say(
         ctx,
         f"{report.documents} documents, {report.chunks} chunks indexed; "
-        f"{report.embedded} chunks embedded in this run, {report.unchanged} documents unchanged.",
+        f"{report.embedded} chunks and {report.sentences} sentences embedded in this run, "
+        f"{report.unchanged} documents unchanged.",
     )
 
 
@@ -511,7 +512,8 @@ def _print_regenerate(ctx: click.Context, report: RegenerateReport, dry_run: boo
         _say(
             ctx,
             f"index: {len(sync.added)} added, {len(sync.updated)} updated, "
-            f"{len(sync.removed)} removed; {sync.embedded} chunks embedded",
+            f"{len(sync.removed)} removed; {sync.embedded} chunks and {sync.sentences} sentences "
+            "embedded",
         )
         for item, reason in sync.skipped.items():
             click.echo(f"skipped: {item}: {reason}")

@@ -12,7 +12,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -71,17 +71,13 @@ def resolve_model_path(model: str, project_root: Path) -> Path:
     return path
 
 
-# Up to this many texts at once go through the ONNX export when torch is not loaded yet:
-# questions, sentences to quote, statements to verify. Bulk indexing uses the PyTorch model.
-ONNX_MAX_TEXTS = 256
-
-
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder, on the CPU, loaded lazily.
 
-    With ``onnx_file`` (a path in the index folder), small batches run on an ONNX export of the
-    same model while torch is not loaded, so a question is answered without importing torch;
-    the export is written the first time the PyTorch model is loaded.
+    With ``onnx_file`` (a path in the index folder), texts are embedded by an ONNX export of
+    the same model: a question is answered without importing torch, and bulk indexing runs
+    about 1.8 times as fast on this CPU (BENCHMARKS.md). The export is written the first time
+    the PyTorch model is loaded, which the first ``brief ingest`` does.
     """
 
     def __init__(
@@ -146,8 +142,10 @@ class SentenceTransformerEmbedder:
             self.onnx_file = None
 
     def _onnx_encoder(self) -> OnnxEncoder | None:
-        """The ONNX encoder when it is the cheaper way to embed now, else None."""
-        if self.onnx_file is None or self._model is not None or not self.onnx_file.is_file():
+        """The ONNX encoder, exported first if need be; None without one (torch embeds)."""
+        if self.onnx_file is not None and not self.onnx_file.is_file() and self._model is None:
+            _ = self.model  # loading the PyTorch model writes the export
+        if self.onnx_file is None or not self.onnx_file.is_file():
             return None
         if self._onnx is None:
             try:
@@ -184,7 +182,7 @@ class SentenceTransformerEmbedder:
 
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        encoder = self._onnx_encoder() if len(texts) <= ONNX_MAX_TEXTS else None
+        encoder = self._onnx_encoder()
         if encoder is not None:
             return encoder.encode(list(texts))
         vectors = self.model.encode(
@@ -205,26 +203,32 @@ class SentenceTransformerEmbedder:
 class SentenceVectors:
     """Embeds texts through ``embedder``, remembering each text's vector for reuse.
 
-    Briefing sections and the verifier see the same sentences again and again. The memory is
-    bounded (the least recently used go first), so that a long-running ``brief serve`` does
-    not grow with every new passage it reads.
+    Briefing sections and the verifier see the same sentences again and again. ``stored``
+    looks texts up among the vectors the index computed at ingest (a quoted sentence of a
+    chunk usually is one), so an answer embeds only what is new. The memory is bounded (the
+    least recently used go first), so that a long-running ``brief serve`` does not grow with
+    every new passage it reads.
     """
 
     MAX_REMEMBERED = 50_000  # vectors (384 floats each: about 75 MB)
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        stored: Callable[[Sequence[str]], Mapping[str, np.ndarray]] | None = None,
+    ) -> None:
         self.embedder = embedder
+        self.stored = stored
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         import numpy as np
 
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        found = (
-            dict(zip(missing, self.embedder.embed_documents(missing), strict=True))
-            if missing
-            else {}
-        )
+        found = dict(self.stored(missing)) if missing and self.stored is not None else {}
+        new = [t for t in missing if t not in found]
+        if new:
+            found.update(zip(new, self.embedder.embed_documents(new), strict=True))
         for text in dict.fromkeys(texts):
             if text in found:
                 self._vectors[text] = found[text]

@@ -23,7 +23,7 @@ from policybrief.text import (
     looks_like_instruction,
     split_sentences,
 )
-from policybrief.types import Citation, Passage
+from policybrief.types import Chunk, Citation, DocumentInfo, Passage, text_before
 
 MIN_WORDS = 6
 MAX_WORDS = 80
@@ -380,6 +380,14 @@ def candidate_sentences(
                     Candidate(quote, citation, keys, context, passage, standalone, setting, turn)
                 )
     return candidates
+
+
+def quotable_texts(chunk: Chunk, previous: Chunk | None) -> list[str]:
+    """The texts ``candidate_sentences`` may quote from ``chunk`` when it is retrieved (after
+    ``previous``): what the index embeds at ingest, so that an answer need not."""
+    info = DocumentInfo(chunk.doc_id, "", "")
+    passage = Passage(chunk, info, 0.0, before=text_before(chunk, previous))
+    return list(dict.fromkeys(c.text for c in candidate_sentences([passage])))
 
 
 def quality(candidate: Candidate) -> float:

@@ -24,7 +24,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -169,11 +169,18 @@ class _Part:
 class ExtractiveGenerator:
     """Quotes the sentences that answer each question; needs no model beyond the embedder."""
 
-    def __init__(self, embedder: Embedder, min_score: float, relative_score: float) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        min_score: float,
+        relative_score: float,
+        stored: Callable[[Sequence[str]], Mapping[str, np.ndarray]] | None = None,
+    ) -> None:
+        """``stored`` looks sentences up among the vectors the index computed at ingest."""
         self.embedder = embedder
         self.min_score = min_score
         self.relative_score = relative_score
-        self._embed = SentenceVectors(embedder)
+        self._embed = SentenceVectors(embedder, stored)
         # Briefings ask each part twice (``claims``, then ``stream``): embed it once.
         self._queries: dict[str, np.ndarray] = {}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,9 @@ EMBED_SCHEME = 1
 EMBED_BATCH = 512  # texts per encode call (the model batches further inside; progress per call)
 
 ProgressCallback = Callable[[int, int], None]
+# What an answer may quote from a chunk, given the chunk before it: the texts whose vectors a
+# sync stores (``evidence.quotable_texts``).
+QuotableTexts = Callable[[Chunk, "Chunk | None"], Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,7 @@ class SyncReport:
     skipped: dict[str, str] = field(default_factory=dict)  # display path → reason
     ignored: list[str] = field(default_factory=list)  # unsupported file types
     embedded: int = 0  # chunks sent to the embedder in this sync
+    sentences: int = 0  # quotable sentences embedded in this sync, for answers to look up
     documents: int = 0
     chunks: int = 0
 
@@ -267,9 +271,12 @@ class Index:
         chroma: ChromaSettings | None = None,
         *,
         store: VectorStore | None = None,
+        quotable: QuotableTexts | None = None,
     ) -> None:
         """``store`` replaces the Chroma collection the index would open under ``state_dir``
-        (or on the [chroma] server); the index then owns it and closes it in ``close``."""
+        (or on the [chroma] server); the index then owns it and closes it in ``close``.
+        With ``quotable``, a sync also embeds each new chunk's quotable sentences, so that an
+        answer looks their vectors up instead of embedding them (``sentence_vectors``)."""
         self.state_dir = state_dir
         self.embedder = embedder
         self.chunking = chunking
@@ -280,6 +287,7 @@ class Index:
         self._given_store = store
         self._store: VectorStore | None = store
         self._store_generation = -1
+        self.quotable = quotable
 
     def close(self) -> None:
         if self._store is not None:
@@ -378,6 +386,15 @@ class Index:
             self.catalog.save_query_vector(model_id, query, vector)
         return vector
 
+    def sentence_vectors(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors a sync stored for these texts (sentences of indexed chunks), by text;
+        texts it did not store are left out."""
+        by_hash = {self._sentence_hash(text): text for text in texts}
+        return {by_hash[h]: v for h, v in self.catalog.sentence_vectors(by_hash).items()}
+
+    def _sentence_hash(self, text: str) -> str:
+        return sha(f"{self.embedder.model_id}\x00{text}", 32)
+
     def doc_ids_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """Chunk id → document id for the chunks the catalog holds, without loading their text."""
         return self.catalog.doc_ids_of(chunk_ids)
@@ -447,6 +464,8 @@ class Index:
         if pending:
             self.store.delete(pending)
             self.catalog.clear_pending_deletes(pending)
+        if found.interrupted:
+            self.catalog.drop_unused_sentence_vectors()
         self.catalog.set_meta("sync_in_progress", "0")
         return found
 
@@ -498,7 +517,11 @@ class Index:
             else:
                 report.added.append(update.info.path)
         report.removed = sorted(diff.removed)
-        report.embedded = self._embed_missing(updates, progress)
+        sentences, quoted = self._quotable_sentences(updates)
+        todo = self._chunks_to_embed(updates)
+        report.embedded = self._embed_chunks(todo, progress, then=len(sentences))
+        self._embed_sentences(sentences, progress, before=report.embedded)
+        report.sentences = len(sentences)
 
         new_ids = {c.chunk_id for u in updates for c in u.chunks}
         replaced = [*diff.removed, *(u.doc_id for u in updates)]
@@ -515,7 +538,10 @@ class Index:
                 "corpus": str(corpus),
                 "sync_in_progress": "0",
             },
+            quoted,
         )
+        if interrupted or rebuild:  # (a rebuilt catalog keeps its sentence vectors until now)
+            self.catalog.drop_unused_sentence_vectors()
         self._store_generation = self.catalog.generation  # our own publish: no need to reopen
         if stale:
             store.delete(stale)
@@ -559,15 +585,12 @@ class Index:
         )
         return DocumentUpdate(file.doc_id, state, DocumentInfo.of(document), tuple(chunks))
 
-    def _embed_missing(
-        self, updates: Sequence[DocumentUpdate], progress: ProgressCallback | None
-    ) -> int:
-        """Embed and store the chunks the vector store lacks; returns how many."""
+    def _chunks_to_embed(self, updates: Sequence[DocumentUpdate]) -> list[tuple[str, Chunk]]:
+        """(title, chunk) of the chunks the vector store lacks and no copy can lend a vector."""
         pairs = [(u.info.title, c) for u in updates for c in u.chunks]
         present = self.store.existing([c.chunk_id for _, c in pairs])
         todo = [(title, c) for title, c in pairs if c.chunk_id not in present]
-        todo = self._reuse_vectors(todo)
-        return self._embed_chunks(todo, progress)
+        return self._reuse_vectors(todo)
 
     def _reuse_vectors(self, todo: Sequence[tuple[str, Chunk]]) -> list[tuple[str, Chunk]]:
         """Store vectors for chunks whose exact embedded text is already indexed (copies,
@@ -582,10 +605,11 @@ class Index:
         return [(title, c) for title, c in todo if donors.get(c.embed_hash) not in vectors]
 
     def _embed_chunks(
-        self, todo: Sequence[tuple[str, Chunk]], progress: ProgressCallback | None
+        self, todo: Sequence[tuple[str, Chunk]], progress: ProgressCallback | None, then: int = 0
     ) -> int:
         """Embed (title prefix + text) and store each chunk, in batches; chunks with the same
-        embedded text are embedded once. Returns how many texts were embedded."""
+        embedded text are embedded once. Returns how many texts were embedded. ``then``: how
+        many texts the sync embeds after these (for the progress total)."""
         prefixes: dict[str, str] = {}
         groups: dict[str, list[Chunk]] = {}
         texts: dict[str, str] = {}
@@ -606,5 +630,40 @@ class Index:
             rows = [row for row, k in enumerate(batch) for _ in groups[k]]
             self.store.add(chunks, vectors[rows])
             if progress:
-                progress(start + len(batch), len(keys))
+                progress(start + len(batch), len(keys) + then)
         return len(keys)
+
+    def _quotable_sentences(
+        self, updates: Sequence[DocumentUpdate]
+    ) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """The quotable sentences of the new chunks that are not stored yet (hash → text), and
+        each chunk's sentence hashes; nothing without ``quotable``."""
+        if self.quotable is None:
+            return {}, {}
+        texts: dict[str, str] = {}
+        quoted: dict[str, list[str]] = {}
+        for update in updates:
+            for n, chunk in enumerate(update.chunks):
+                # the chunk before it, as the catalog finds it for a retrieved passage
+                previous = next(
+                    (c for c in reversed(update.chunks[:n]) if c.start < chunk.start), None
+                )
+                hashes = quoted.setdefault(chunk.chunk_id, [])
+                for text in self.quotable(chunk, previous):
+                    hashes.append(self._sentence_hash(text))
+                    texts.setdefault(hashes[-1], text)
+        stored = self.catalog.stored_sentences(texts)
+        return {h: t for h, t in texts.items() if h not in stored}, quoted
+
+    def _embed_sentences(
+        self, sentences: Mapping[str, str], progress: ProgressCallback | None, before: int
+    ) -> None:
+        """Embed and store the sentences (hash → text), longest first as chunks are, in batches;
+        ``before``: how many texts this sync embedded already (for the progress count)."""
+        hashes = sorted(sentences, key=lambda h: -len(sentences[h]))
+        for start in range(0, len(hashes), EMBED_BATCH):
+            batch = hashes[start : start + EMBED_BATCH]
+            vectors = self.embedder.embed_documents([sentences[h] for h in batch])
+            self.catalog.save_sentence_vectors(dict(zip(batch, vectors, strict=True)))
+            if progress:
+                progress(before + start + len(batch), before + len(hashes))

@@ -27,7 +27,7 @@ from policybrief.errors import ConfigError, IndexStateError
 from policybrief.index import Index
 from policybrief.questions import names_everything
 from policybrief.text import names_every_term
-from policybrief.types import Filters, Passage
+from policybrief.types import TEXT_BEFORE, Filters, Passage
 
 if TYPE_CHECKING:
     from policybrief.reranking import Reranker
@@ -36,9 +36,6 @@ if TYPE_CHECKING:
 FETCH_MARGIN = 10
 # Hybrid looks up BM25 scores this many times deeper than it pools candidates.
 KEYWORD_DEPTH = 10
-# Characters of the text before each passage kept: its first sentence's context (a speaker),
-# and the lead-in of a list it starts inside.
-TEXT_BEFORE = 600
 # Documents a corpus needs before "Give me a summary" starts from their leads.
 LEAD_SUMMARY_DOCUMENTS = 3
 # In diversify(): how much a passage from an already chosen document counts as redundant.

@@ -122,6 +122,21 @@ class Chunk:
     embed_hash: str = ""
 
 
+# Characters of a document before a chunk that a passage carries: a quotation's speaker or a
+# list's lead-in may stand there.
+TEXT_BEFORE = 600
+
+
+def text_before(chunk: Chunk, previous: Chunk | None, limit: int = TEXT_BEFORE) -> str:
+    """Up to ``limit`` characters of the document before ``chunk``, from ``previous``, the
+    chunk that precedes it ("" for a document's first chunk; the white space between two
+    chunks that do not overlap is not stored, so a line break there is not seen)."""
+    if previous is None:
+        return ""
+    before = previous.text[: max(0, chunk.start - previous.start)]
+    return before[max(0, len(before) - limit) :]
+
+
 @dataclass(frozen=True)
 class Passage:
     """A retrieved chunk with the document it came from and how well it matched.

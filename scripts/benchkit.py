@@ -29,15 +29,41 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+def export_revision(revision: str, target: Path) -> Path:
+    """The files of a git revision of this repository, written to ``target`` (for timing an
+    earlier tree with ``PYTHONPATH``, against this one, in the same run)."""
+    import io
+    import tarfile
+
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", revision], check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+def brief_in(tree: Path, project: Path, *args: str) -> float:
+    """Seconds `brief ARGS...` takes in a new process, run from the package of ``tree``.
+
+    The process starts in ``tree``: ``python -m`` puts its working folder before PYTHONPATH,
+    so started anywhere in this checkout it would import this checkout's package instead.
+    """
+    env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
+    return wall_time(brief_command(project, *args), env=env, cwd=tree)
+
+
 def brief_command(project: Path, *args: str) -> list[str]:
     """The command line of `brief --project PROJECT ARGS...`, run by this interpreter."""
     return [sys.executable, "-m", "policybrief", "--project", str(project), *args]
 
 
-def wall_time(args: list[str], env: Mapping[str, str] | None = None) -> float:
+def wall_time(
+    args: list[str], env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> float:
     """Seconds a command takes in a new process (its output captured; raises if it fails)."""
     started = time.perf_counter()
-    subprocess.run(args, check=True, capture_output=True, env=env)
+    subprocess.run(args, check=True, capture_output=True, env=env, cwd=cwd)
     return time.perf_counter() - started
 
 

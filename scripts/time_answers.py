@@ -12,28 +12,15 @@ their ratio (this tree / baseline).
 from __future__ import annotations
 
 import argparse
-import io
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
-from benchkit import REPO, brief_command, table_head, wall_time
+from benchkit import REPO, brief_in, export_revision, table_head
 
 QUESTION = "How much is Alibaba investing in AI infrastructure?"
-
-
-def export(revision: str, target: Path) -> Path:
-    archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", revision], check=True, capture_output=True
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(target, filter="data")
-    return target
 
 
 def project(tree: Path, root: Path) -> Path:
@@ -44,33 +31,28 @@ def project(tree: Path, root: Path) -> Path:
     return root
 
 
-def brief(tree: Path, root: Path, *args: str) -> float:
-    env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
-    return wall_time(brief_command(root, *args), env=env)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="HEAD~1", help="git revision to compare against")
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        trees = {"baseline": export(args.baseline, Path(tmp) / "base"), "this tree": REPO}
+        trees = {"baseline": export_revision(args.baseline, Path(tmp) / "base"), "this tree": REPO}
         roots = {
             name: project(tree, Path(tmp) / f"p-{i}")
             for i, (name, tree) in enumerate(trees.items())
         }
         for name, tree in trees.items():
-            brief(tree, roots[name], "ingest")
-            brief(tree, roots[name], "generate", "ai-independence")  # the first run writes
+            brief_in(tree, roots[name], "ingest")
+            brief_in(tree, roots[name], "generate", "ai-independence")  # the first run writes
         times: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.repeats):
             for name, tree in trees.items():
                 times.setdefault((name, "ask"), []).append(
-                    brief(tree, roots[name], "ask", QUESTION)
+                    brief_in(tree, roots[name], "ask", QUESTION)
                 )
                 times.setdefault((name, "generate"), []).append(
-                    brief(tree, roots[name], "generate", "ai-independence")
+                    brief_in(tree, roots[name], "generate", "ai-independence")
                 )
     print(table_head("command", f"baseline {args.baseline} (s)", "this tree (s)", "ratio"))
     for command in ("ask", "generate"):

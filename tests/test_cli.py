@@ -36,7 +36,7 @@ def project(make_project: Callable[..., Path], run_cli: Callable[..., Result]) -
 
 def test_ingest_reports_what_it_indexed(project: Path, run_cli: Callable[..., Result]) -> None:
     result = run_cli(project, "ingest")
-    assert "0 chunks embedded in this run, 1 documents unchanged" in result.output
+    assert "0 chunks and 0 sentences embedded in this run, 1 documents unchanged" in result.output
 
 
 def test_status_shows_documents_model_and_location(

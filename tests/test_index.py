@@ -47,7 +47,8 @@ def test_unchanged_corpus_embeds_nothing(fake_project: Callable[..., Project]) -
     embedder: FakeEmbedder = project.embedder  # type: ignore[assignment]
     first = project.ingest()
     assert sorted(first.added) == ["corpus/alpha.md", "corpus/beta.md"]
-    assert first.embedded == len(embedder.embedded) > 0
+    assert first.embedded + first.sentences == len(embedder.embedded)
+    assert first.embedded > 0 and first.sentences > 0
     calls = embedder.calls
     second = project.ingest()
     assert second.embedded == 0 and embedder.calls == calls
@@ -99,11 +100,8 @@ def test_changed_file_replaces_exactly_its_old_chunks(fake_project: Callable[...
 
     alpha_after = project.index.catalog.chunk_ids(["alpha.md"])
     assert report.updated == ["corpus/alpha.md"]
-    assert (
-        report.embedded
-        == len(alpha_after - alpha_before)
-        == len(embedder.embedded) - embedded_before
-    )
+    assert report.embedded == len(alpha_after - alpha_before)
+    assert report.embedded + report.sentences == len(embedder.embedded) - embedded_before
     assert any("rewritten" in text for text in embedder.embedded[embedded_before:])
     assert stored_ids(project) == alpha_after | beta_ids
     assert project.index.catalog.chunk_ids(["beta.md"]) == beta_ids
@@ -175,8 +173,10 @@ def test_real_model_and_chroma_sync_incrementally(
     embedder = CountingEmbedder(real_embedder)
     project = Project.open(root, embedder=embedder)  # type: ignore[arg-type]
     first = project.ingest()
-    assert first.embedded == len(embedder.embedded) == first.chunks > 0
-    assert project.ingest().embedded == 0 and len(embedder.embedded) == first.chunks
+    assert first.embedded == first.chunks > 0
+    assert first.embedded + first.sentences == len(embedder.embedded)
+    assert project.ingest().embedded == 0
+    assert len(embedder.embedded) == first.embedded + first.sentences
 
     sample = project.corpus_dir / "000_2ce7d138358dc40e.txt"
     sample.write_text(

@@ -111,7 +111,7 @@ def test_an_unchanged_corpus_embeds_nothing_and_rewrites_nothing(
     before = mtimes(project)
     result = run_cli(project, "regenerate")
     assert result.exit_code == 0, result.output
-    assert "0 chunks embedded" in result.output
+    assert "0 chunks and 0 sentences embedded" in result.output
     assert "chips: current" in result.output and "controls: current" in result.output
     assert mtimes(project) == before
     status = run_cli(project, "status")
@@ -260,7 +260,7 @@ def test_a_changed_template_makes_every_briefing_using_it_stale(
     assert "## References" in read(project, "chips") and "## References" in read(
         project, "controls"
     )
-    assert "0 chunks embedded" in result.output
+    assert "0 chunks and 0 sentences embedded" in result.output
 
 
 def test_regenerate_all_rebuilds_everything(project: Path, run_cli: Callable[..., Result]) -> None:
