@@ -580,6 +580,11 @@ class Project:
         current briefing)."""
         return self.shelf.diff(name, from_version, to_version)
 
+    def documents(self) -> list[DocumentInfo]:
+        """The indexed documents, newest first (undated last), then by path."""
+        infos = self.index.documents().values()
+        return sorted(infos, key=lambda i: (-(i.published or date.min).toordinal(), i.path))
+
     def source_text(self, doc_id: str) -> tuple[DocumentInfo, str]:
         """An indexed document's text, as loaded (citation spans are offsets into it)."""
         info = self.index.documents([doc_id]).get(doc_id)

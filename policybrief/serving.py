@@ -21,6 +21,7 @@ import asyncio
 import hmac
 import json
 import secrets
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
@@ -41,12 +42,14 @@ if TYPE_CHECKING:
     from policybrief.api import Project
     from policybrief.config import Settings
     from policybrief.embedders import Embedder
+    from policybrief.lockfile import Lock
 
 T = TypeVar("T")
 LOOPBACK = frozenset({"127.0.0.1", "localhost"})
 MAX_BODY = 64 * 1024  # bytes of a request body
 REQUEST_SECONDS = 120.0  # a request that takes longer is answered 504
 MAX_K = 50
+MAX_FILTERS = 10  # sources or path patterns in one question
 
 
 @dataclass
@@ -130,8 +133,55 @@ def _question(body: dict[str, Any]) -> dict[str, Any]:
         dates[key] = parse_date(value) if value else None
         if value and dates[key] is None:
             raise BadRequest(400, f"'{key}' must be a date like 2025-01-31")
-    filters = Filters(since=dates["since"], until=dates["until"])
-    return {"question": question, "k": k, "filters": filters if any(dates.values()) else None}
+    named = {key: _strings(body, key) for key in ("source", "path")}
+    filters = Filters(dates["since"], dates["until"], named["source"], named["path"])
+    return {"question": question, "k": k, "filters": None if filters.is_empty() else filters}
+
+
+def _strings(body: dict[str, Any], key: str) -> tuple[str, ...]:
+    """A filter given once or as a list (``source``: a publisher's name or part of it;
+    ``path``: a glob over document paths in the corpus)."""
+    value = body.get(key) or []
+    values = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(values, list)
+        or len(values) > MAX_FILTERS
+        or not all(isinstance(v, str) and 0 < len(v) <= 200 for v in values)
+    ):
+        raise BadRequest(
+            400, f"'{key}' must be a string or a list of up to {MAX_FILTERS} (200 characters each)"
+        )
+    return tuple(v.strip() for v in values if v.strip())
+
+
+def _lock_and_markdown(folder: Path) -> tuple[Lock | None, str]:
+    """A briefing's lock and its Markdown, from the same write. A write replaces the lock last,
+    so for a moment the new Markdown stands beside the old lock: read again until neither file
+    changed while they were read and the lock is no older than the Markdown (an edit by hand
+    that leaves it older is read as it is after a second)."""
+    import time
+
+    from policybrief.lockfile import LOCK_FILE, read_lock
+
+    lock_path, markdown_path = folder / LOCK_FILE, folder / "briefing.md"
+
+    def stamp(path: Path) -> tuple[int, int] | None:
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return None
+        return info.st_ino, info.st_mtime_ns
+
+    deadline = time.monotonic() + 1.0
+    while True:
+        stamps = stamp(lock_path), stamp(markdown_path)
+        lock = read_lock(folder)
+        markdown = markdown_path.read_text("utf-8") if stamps[1] is not None else ""
+        steady = (stamp(lock_path), stamp(markdown_path)) == stamps
+        ordered = None in stamps or stamps[0][1] >= stamps[1][1]  # type: ignore[index]
+        if (steady and ordered) or time.monotonic() > deadline:
+            return lock, markdown
+        time.sleep(0.02)
 
 
 def _name(request: Request) -> str:
@@ -214,21 +264,14 @@ def create_app(service: Service, access: Access) -> Starlette:
 
     async def briefing(request: Request) -> Response:
         async def show() -> Response:
-            from policybrief.lockfile import read_lock
-
             name = _name(request)
 
             def load(project: Project) -> dict[str, Any]:
                 folder = project.briefings_dir / name
-                lock = read_lock(folder)
+                lock, markdown = _lock_and_markdown(folder)
                 if lock is None:
                     raise BadRequest(404, f"briefing {name!r} has not been generated")
-                markdown = folder / "briefing.md"
-                return {
-                    "name": name,
-                    "lock": lock.to_dict(),
-                    "markdown": markdown.read_text("utf-8") if markdown.is_file() else "",
-                }
+                return {"name": name, "lock": lock.to_dict(), "markdown": markdown}
 
             return JSONResponse(await service.read(load))
 
@@ -271,6 +314,13 @@ def create_app(service: Service, access: Access) -> Starlette:
 
         return await guarded(request, show)
 
+    async def documents(request: Request) -> Response:
+        async def show() -> Response:
+            found = await service.read(lambda p: [info.to_dict() for info in p.documents()])
+            return JSONResponse({"documents": found})
+
+        return await guarded(request, show)
+
     async def document(request: Request) -> Response:
         async def show() -> Response:
             doc_id = request.path_params["doc_id"]
@@ -289,7 +339,9 @@ def create_app(service: Service, access: Access) -> Starlette:
 
     async def ask_stream(request: Request) -> Response:
         async def show() -> Response:
-            arguments = _question(dict(request.query_params))
+            query = request.query_params
+            named = {key: query.getlist(key) for key in ("source", "path")}
+            arguments = _question({**dict(query), **named})
             events = _events(service, arguments)
             return StreamingResponse(events, media_type="text/event-stream", headers=_NO_STORE)
 
@@ -323,6 +375,7 @@ def create_app(service: Service, access: Access) -> Starlette:
         Route("/api/briefings/{name}/html", briefing_html),
         Route("/api/briefings/{name}/diff", diff),
         Route("/api/briefings/{name}/versions", history),
+        Route("/api/documents", documents),
         Route("/api/documents/{doc_id:path}", document),
         Route("/api/ask", ask, methods=["POST"]),
         Route("/api/ask/stream", ask_stream),
@@ -341,7 +394,7 @@ def create_app(service: Service, access: Access) -> Starlette:
         stateless_http=True,
         host="0.0.0.0" if access.reads_need_token else "127.0.0.1",
     )
-    routes.append(Mount("/", app=_TokenGate(mcp_app, access)))  # (last: it answers /mcp)
+    routes.append(Mount("/", app=_McpGate(mcp_app, access)))  # (last: it answers /mcp)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -355,26 +408,56 @@ def create_app(service: Service, access: Access) -> Starlette:
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
-class _TokenGate:
-    """An ASGI app behind the token when reads need it (the MCP tools only read)."""
+class _McpGate:
+    """The MCP app behind the token when reads need it (its tools only read), and with the
+    API's bound on request bodies (read whole, up to MAX_BODY, then handed on)."""
 
     def __init__(self, app: Any, access: Access) -> None:
         self.app = app
         self.access = access
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        from starlette.responses import JSONResponse
+
         given = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
         needed = scope["type"] in ("http", "websocket") and self.access.reads_need_token
         if needed and not self.access.allows(given) and scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
         if needed and not self.access.allows(given):
-            from starlette.responses import JSONResponse
-
             refused = JSONResponse({"error": "a valid token is required"}, status_code=401)
             await refused(scope, receive, send)
             return
+        if scope["type"] == "http" and scope["method"] == "POST":
+            body = b""
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client left
+                body += message.get("body", b"")
+                if len(body) > MAX_BODY:
+                    reason = f"the body is larger than {MAX_BODY} bytes"
+                    await JSONResponse({"error": reason}, status_code=413)(scope, receive, send)
+                    return
+                if not message.get("more_body"):
+                    break
+            receive = _replay(body, receive)
         await self.app(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Any) -> Any:
+    """An ASGI ``receive`` that gives ``body`` once, then waits on the real one (a disconnect)."""
+    given = False
+
+    async def again() -> dict[str, Any]:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        message: dict[str, Any] = await receive()
+        return message
+
+    return again
 
 
 # Pages and answers are not cached; a briefing's HTML runs no script of its own origin's.
@@ -391,10 +474,13 @@ async def _events(service: Service, arguments: dict[str, Any]) -> AsyncIterator[
     queue: asyncio.Queue[Any] = asyncio.Queue()
     loop = asyncio.get_running_loop()
     done = object()
+    abandoned = threading.Event()  # the reader left or the time is up: stop between statements
 
     def produce() -> None:
         def stream(project: Project) -> None:
             for item in project.ask_stream(**arguments):
+                if abandoned.is_set():
+                    return
                 loop.call_soon_threadsafe(queue.put_nowait, item)
 
         try:
@@ -405,15 +491,18 @@ async def _events(service: Service, arguments: dict[str, Any]) -> AsyncIterator[
             loop.call_soon_threadsafe(queue.put_nowait, done)
 
     worker = asyncio.create_task(asyncio.to_thread(produce))
-    async for item in _drain(queue, done):
-        if isinstance(item, Exception):
-            yield _event("error", {"error": _reason(item)})
-        elif isinstance(item, Notice):
-            yield _event("notice", {"text": item.text})
-        elif isinstance(item, Answer):
-            yield _event("answer", item.to_dict())
-        else:
-            yield _event("statement", item.to_dict())
+    try:
+        async for item in _drain(queue, done):
+            if isinstance(item, Exception):
+                yield _event("error", {"error": _reason(item)})
+            elif isinstance(item, Notice):
+                yield _event("notice", {"text": item.text})
+            elif isinstance(item, Answer):
+                yield _event("answer", item.to_dict())
+            else:
+                yield _event("statement", item.to_dict())
+    finally:
+        abandoned.set()
     if worker.done():
         await worker
 

@@ -11,7 +11,9 @@ the first ingest embeds for several minutes. In one run:
 - warm: the same service the CLI starts (uvicorn on 127.0.0.1), one client asking
   ``--questions`` SciFact queries it has not seen, p50 and p95 of the request's wall time;
 - load: 200 asks from 8 concurrent clients (the queries again, now with cached vectors),
-  counting errors, and the service's resident memory after a warm-up and after the load.
+  counting errors, and the service's resident memory after a warm-up and after the load;
+- a long run: ``--long`` more asks from 4 clients over every SciFact query (most of them new),
+  with the resident memory after each quarter of it, to show whether it levels off.
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ LOAD_CLIENTS = 8
 
 
 def project(work: Path) -> Path:
+    """The project, built or brought up to date (an older index format is rebuilt)."""
     root = work / f"serve-{DOCUMENTS}"
-    if not (root / ".policybrief" / "catalog.sqlite").is_file():
+    if not (root / "corpus").is_dir():
         write_markdown(root / "corpus", list(scifact_records())[:DOCUMENTS])
         (root / "brief.toml").write_text("", encoding="utf-8")
-        started = time.perf_counter()
-        wall_time(brief_command(root, "-q", "ingest"))
-        print(f"(built the project in {time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    started = time.perf_counter()
+    wall_time(brief_command(root, "-q", "ingest"))
+    print(f"(ingest: {time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return root
 
 
@@ -62,6 +65,7 @@ def main() -> int:
     )
     parser.add_argument("--questions", type=int, default=100)
     parser.add_argument("--cold", type=int, default=5)
+    parser.add_argument("--long", type=int, default=2000)
     args = parser.parse_args()
     root = project(args.workdir)
     queries = [
@@ -110,6 +114,20 @@ def main() -> int:
             loaded = [r for batch in pool.map(one_client, batches) for r in batch]
         load_seconds = time.perf_counter() - started
         memory_after = rss_mb()
+        memory_long: list[float] = []
+        long_run: list[tuple[float, int]] = []
+        for quarter in range(4):
+            asked = [
+                queries[(quarter * args.long // 4 + i) % len(queries)]
+                for i in range(args.long // 4)
+            ]
+            with ThreadPoolExecutor(4) as pool:
+                long_run += [
+                    r
+                    for batch in pool.map(one_client, [asked[c::4] for c in range(4)])
+                    for r in batch
+                ]
+            memory_long.append(rss_mb())
     service.close()
 
     warm_ms = [ms for ms, _ in warm]
@@ -121,15 +139,17 @@ def main() -> int:
     print(f"| warm ask through the API, p50 ({len(warm_ms)} new questions) | {p50:.0f} ms |")
     print(f"| warm ask through the API, p95 | {percentile(warm_ms, 0.95):.0f} ms |")
     print(f"| cold / warm p50 | {cold_ms / p50:.1f}× |")
-    errors = sum(status != 200 for _, status in [*warm, *loaded])
+    errors = sum(status != 200 for _, status in [*warm, *loaded, *long_run])
     print(
         f"| load: {len(loaded)} asks from {LOAD_CLIENTS} clients | {load_seconds:.1f} s, "
         f"p50 {percentile([ms for ms, _ in loaded], 0.5):.0f} ms, "
         f"p95 {percentile([ms for ms, _ in loaded], 0.95):.0f} ms |"
     )
-    print(f"| errors (warm and load) | {errors} |")
+    print(f"| errors (warm, load and long run) | {errors} |")
     memory = f"{memory_before:.0f} → {memory_after:.0f} MB"
     print(f"| service memory after warm-up → after load | {memory} |")
+    steps = " → ".join(f"{m:.0f}" for m in memory_long)
+    print(f"| memory after each quarter of {args.long} more asks (4 clients) | {steps} MB |")
     return 0
 
 

@@ -340,6 +340,11 @@ def test_the_page_in_a_real_browser_asks_opens_a_source_and_compares_versions(
         page.fill("#question", UNANSWERABLE)
         page.click("#ask button[type=submit]")
         page.get_by_text("The sources do not answer this question.").wait_for()
+        page.fill("#question", ANSWERABLE)
+        page.fill("#filter-path", "reports/*")
+        page.click("#ask button[type=submit]")
+        page.get_by_text("No document matches the filter (path “reports/*”)").wait_for()
+        page.fill("#filter-path", "")
         page.locator("li.briefing").first.click()
         frame = page.frame_locator("#view")
         frame.locator("h1").first.wait_for()
@@ -399,3 +404,83 @@ def test_a_stream_that_runs_out_of_time_ends_with_an_error_event(
     with local.stream("GET", "/api/ask/stream", params={"question": ANSWERABLE}) as response:
         lines = list(response.iter_lines())
     assert lines[0] == "event: error" and "took too long" in lines[1]
+
+
+def test_questions_can_be_limited_to_a_source_or_a_path(local: TestClient) -> None:
+    documents = local.get("/api/documents").json()["documents"]
+    assert "000_2ce7d138358dc40e.txt" in [d["doc_id"] for d in documents]
+    inside = local.post("/api/ask", json={"question": ANSWERABLE, "path": "000_*"}).json()
+    assert "380 billion RMB" in inside["statements"][0]["text"]
+    outside = local.post("/api/ask", json={"question": ANSWERABLE, "path": ["reports/*"]}).json()
+    assert outside["found"] is False and "path “reports/*”" in outside["unmatched"]
+    publisher = local.post("/api/ask", json={"question": ANSWERABLE, "source": "Reuters"}).json()
+    assert publisher["found"] is False and "source “Reuters”" in publisher["unmatched"]
+    too_many = local.post("/api/ask", json={"question": ANSWERABLE, "source": ["a"] * 11})
+    assert too_many.status_code == 400 and "'source'" in too_many.json()["error"]
+    params = [("question", ANSWERABLE), ("path", "reports/*"), ("path", "000_*")]
+    with local.stream("GET", "/api/ask/stream", params=params) as response:
+        lines = list(response.iter_lines())
+    answer = json.loads(lines[lines.index("event: answer") + 1][6:])
+    assert "380 billion RMB" in answer["statements"][0]["text"]  # (either pattern may match)
+
+
+def test_the_mcp_endpoint_bounds_request_bodies_as_the_api_does(local: TestClient) -> None:
+    headers = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+    huge = local.post("/mcp", content=b" " * (MAX_BODY + 1), headers=headers)
+    assert huge.status_code == 413 and "larger than" in huge.json()["error"]
+
+
+def test_a_briefing_is_read_with_the_lock_written_with_it(project: Project, tmp_path: Path) -> None:
+    import os
+    import shutil
+    import threading
+    import time
+
+    from policybrief.serving import _lock_and_markdown
+
+    folder = tmp_path / "h20"
+    shutil.copytree(project.briefings_dir / "h20", folder)
+    lock, markdown = folder / "sources.json", folder / "briefing.md"
+    # mid-write: the new Markdown is in place, the lock that vouches for it not yet
+    markdown.write_text("# New version\n", "utf-8")
+    old = time.time_ns() - 10**9
+    os.utime(lock, ns=(old, old))
+    new_lock = lock.read_text("utf-8").replace('"generated_at": "', '"generated_at": "9')
+
+    def finish_the_write() -> None:
+        time.sleep(0.2)
+        lock.write_text(new_lock, "utf-8")
+
+    writer = threading.Thread(target=finish_the_write)
+    writer.start()
+    read, text = _lock_and_markdown(folder)
+    writer.join()
+    assert text == "# New version\n" and read is not None
+    assert read.generated_at.startswith("9")
+
+
+def test_an_abandoned_answer_stream_stops_its_work(
+    local: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    import policybrief.serving
+    from policybrief.types import Statement
+
+    produced: list[int] = []
+
+    def slow(self: Project, question: str, **_: object) -> Iterator[object]:
+        for n in range(40):
+            time.sleep(0.05)
+            produced.append(n)
+            yield Statement(f"Statement {n}.", ())
+
+    monkeypatch.setattr(policybrief.serving, "REQUEST_SECONDS", 0.3)
+    monkeypatch.setattr(Project, "ask_stream", slow)
+    with local.stream("GET", "/api/ask/stream", params={"question": ANSWERABLE}) as response:
+        lines = list(response.iter_lines())
+    assert "event: error" in lines
+    time.sleep(0.5)  # (had it gone on, it would now be 15 statements further)
+    stopped_at = len(produced)
+    time.sleep(0.5)
+    assert len(produced) == stopped_at < 40
