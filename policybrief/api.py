@@ -438,6 +438,11 @@ class Project:
         )
 
     def _require_index(self) -> None:
+        if self.index.is_empty() and self.index.outdated:
+            raise IndexStateError(
+                "the index was made by an older policybrief: run `brief ingest` to rebuild it "
+                "(the vectors it holds are reused)"
+            )
         if self.index.is_empty():
             raise IndexStateError("the index is empty: run `brief ingest` first")
 

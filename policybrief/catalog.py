@@ -70,6 +70,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(
 """
 # Bump when the schema changes: an older catalog is rebuilt from the corpus (vectors are reused).
 SCHEMA_VERSION = "4"
+# Question vectors the catalog keeps (the most recently saved), checked every PRUNE_EVERY saves.
+QUERY_VECTORS_KEPT = 20_000
+PRUNE_EVERY = 1000
 # A sentence vector no chunk refers to (through chunk_sentences' index on hash).
 _UNUSED = "NOT EXISTS (SELECT 1 FROM chunk_sentences AS c WHERE c.hash = sentence_vectors.hash)"
 # Lucene's English stop words, left out of keyword queries.
@@ -115,7 +118,10 @@ class Catalog:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         if self.get_meta("schema") != SCHEMA_VERSION:
+            older = bool(self.get_meta("schema"))
             self._reset()  # before SCHEMA, which may index columns an old catalog lacks
+            if older:  # (until the next sync: readers say why the index is empty)
+                self.set_meta("outdated", "1")
         else:
             self._db.executescript(SCHEMA)
 
@@ -160,10 +166,16 @@ class Catalog:
         return None if row is None else np.frombuffer(row[0], dtype=np.float32)
 
     def save_query_vector(self, model: str, text: str, vector: np.ndarray) -> None:
-        self._db.execute(
+        """Cache a question's vector; only the QUERY_VECTORS_KEPT most recently saved stay, so
+        that a long-running service asked endless new questions does not grow the file."""
+        row = self._db.execute(
             "INSERT OR REPLACE INTO query_vectors VALUES (?, ?, ?)",
             (model, text, np.asarray(vector, dtype=np.float32).tobytes()),
-        )
+        ).lastrowid
+        if row and row % PRUNE_EVERY == 0:
+            self._db.execute(
+                "DELETE FROM query_vectors WHERE rowid <= ?", (row - QUERY_VECTORS_KEPT,)
+            )
 
     # -- reading ----------------------------------------------------------------------------
 

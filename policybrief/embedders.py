@@ -210,7 +210,7 @@ class SentenceVectors:
     every new passage it reads.
     """
 
-    MAX_REMEMBERED = 50_000  # vectors (384 floats each: about 75 MB)
+    MAX_REMEMBERED = 10_000  # vectors (384 floats each: about 15 MB)
 
     def __init__(
         self,

@@ -23,7 +23,7 @@ import dataclasses
 import functools
 import math
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -72,6 +72,8 @@ MMR_LAMBDA = 0.8
 DUPLICATE_SIMILARITY = 0.88
 # Another source's sentence this similar to a chosen one states the same fact: cite both.
 CORROBORATION_SIMILARITY = 0.9
+# Question vectors the generator keeps (least recently used out).
+QUERIES_REMEMBERED = 1000
 SAME_FACT_OVERLAP = 0.6  # share of content words two sources' sentences must share
 # Weight of the share of the question's words (idf-weighted) that a sentence holds.
 LEXICAL_WEIGHT = 0.5
@@ -181,8 +183,9 @@ class ExtractiveGenerator:
         self.min_score = min_score
         self.relative_score = relative_score
         self._embed = SentenceVectors(embedder, stored)
-        # Briefings ask each part twice (``claims``, then ``stream``): embed it once.
-        self._queries: dict[str, np.ndarray] = {}
+        # Briefings ask each part twice (``claims``, then ``stream``): embed it once. (The
+        # most recent few only: a long-running service sees endless new questions.)
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def stream(
         self,
@@ -292,6 +295,9 @@ class ExtractiveGenerator:
     ) -> _Part:
         if part.query not in self._queries:
             self._queries[part.query] = self.embedder.embed_query(part.query)
+            if len(self._queries) > QUERIES_REMEMBERED:
+                self._queries.popitem(last=False)
+        self._queries.move_to_end(part.query)
         relevance = vectors @ self._queries[part.query]
         texts = list(documents.values())
         part = _without_topic_names(_without_opener(part, texts), texts)

@@ -353,6 +353,11 @@ class Index:
     def is_empty(self) -> bool:
         return self.catalog.counts()[1] == 0
 
+    @property
+    def outdated(self) -> bool:
+        """Whether the catalog was made by an older policybrief and not rebuilt since."""
+        return self.catalog.get_meta("outdated") == "1"
+
     def dense_search(
         self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
@@ -537,6 +542,7 @@ class Index:
                 "collection": self.collection_name,
                 "corpus": str(corpus),
                 "sync_in_progress": "0",
+                "outdated": "0",
             },
             quoted,
         )

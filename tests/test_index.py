@@ -14,6 +14,7 @@ from policybrief.api import Project
 from policybrief.catalog import FileState
 from policybrief.config import ChunkingSettings
 from policybrief.embedders import Embedder
+from policybrief.errors import IndexStateError
 from policybrief.index import CorpusDiff, Index, diff_corpus
 from policybrief.store import VectorStore
 from policybrief.testing import FakeEmbedder
@@ -228,9 +229,12 @@ def test_an_older_catalog_is_rebuilt_without_re_embedding(
     embedder: FakeEmbedder = project.embedder  # type: ignore[assignment]
     before = len(embedder.embedded)
     reopened = Project.open(project.root, embedder=embedder)
+    with pytest.raises(IndexStateError, match="made by an older policybrief: run `brief ingest`"):
+        reopened.ask("What is alpha about?")
     report = reopened.ingest()
-    assert report.embedded == 0 and len(embedder.embedded) == before
+    assert report.embedded == 0 and len(embedder.embedded) == before  # (sentences too)
     assert set(reopened.index.documents()) == {"alpha.md"}
+    assert not reopened.index.outdated
 
 
 def test_a_sidecar_describes_its_file_and_editing_it_re_reads_the_file(

@@ -148,3 +148,17 @@ def test_stored_sentence_vectors_give_the_answers_embedding_them_gives(
     finally:
         stored.close()
         fresh.close()
+
+
+def test_the_catalog_keeps_only_the_most_recent_question_vectors(
+    fake_project: Callable[..., Project], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import policybrief.catalog
+
+    monkeypatch.setattr(policybrief.catalog, "QUERY_VECTORS_KEPT", 4)
+    monkeypatch.setattr(policybrief.catalog, "PRUNE_EVERY", 2)
+    catalog = fake_project({"alpha.md": ALPHA}).index.catalog
+    for n in range(10):
+        catalog.save_query_vector("model", f"question {n}", np.ones(3, dtype=np.float32))
+    kept = [row[0] for row in catalog._db.execute("SELECT text FROM query_vectors")]
+    assert len(kept) <= 5 and "question 9" in kept and "question 0" not in kept
