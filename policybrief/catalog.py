@@ -341,11 +341,15 @@ class Catalog:
         """Store sentence vectors by hash ahead of a publish, which makes chunks refer to them
         (until then, and if the sync dies, nothing does: ``drop_unused_sentence_vectors``)."""
         self._db.execute("BEGIN IMMEDIATE")
-        self._db.executemany(
-            "INSERT OR IGNORE INTO sentence_vectors VALUES (?, ?)",
-            [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()],
-        )
-        self._db.execute("COMMIT")
+        try:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO sentence_vectors VALUES (?, ?)",
+                [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()],
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def drop_unused_sentence_vectors(self) -> None:
         """Remove the sentence vectors no chunk refers to (left by a sync that died)."""
@@ -359,11 +363,14 @@ class Catalog:
         stale_chunks: Iterable[str],
         meta: dict[str, str],
         sentences: Mapping[str, Sequence[str]] | None = None,
+        *,
+        drop_unused: bool = False,
     ) -> None:
         """Apply one sync in a single transaction: readers see all of it or none of it.
 
         ``sentences`` gives, per new chunk id, the hashes of the sentence vectors it refers to;
-        vectors that only replaced chunks referred to are removed with them.
+        vectors that only replaced chunks referred to are removed with them, and with
+        ``drop_unused`` every vector no chunk refers to (after a killed sync or a rebuild).
         """
         db = self._db
         sentences = sentences or {}
@@ -429,7 +436,10 @@ class Catalog:
                 "INSERT OR IGNORE INTO chunk_sentences VALUES (?, ?)",
                 [(chunk_id, h) for chunk_id, hashes in sentences.items() for h in hashes],
             )
-            db.execute(f"DELETE FROM sentence_vectors WHERE hash IN released AND {_UNUSED}")
+            if drop_unused:
+                db.execute(f"DELETE FROM sentence_vectors WHERE {_UNUSED}")
+            else:
+                db.execute(f"DELETE FROM sentence_vectors WHERE hash IN released AND {_UNUSED}")
             db.executemany(
                 "UPDATE documents SET size = ?, mtime_ns = ? WHERE doc_id = ?",
                 [(size, mtime, doc_id) for doc_id, size, mtime in touched],

@@ -145,11 +145,12 @@ class SentenceTransformerEmbedder:
         """The ONNX encoder, exported first if need be; None without one (torch embeds)."""
         if self.onnx_file is not None and not self.onnx_file.is_file() and self._model is None:
             _ = self.model  # loading the PyTorch model writes the export
-        if self.onnx_file is None or not self.onnx_file.is_file():
+        onnx_file = self.onnx_file  # (once: another thread may give up on it meanwhile)
+        if onnx_file is None or not onnx_file.is_file():
             return None
         if self._onnx is None:
             try:
-                self._onnx = OnnxEncoder(self.onnx_file, self.path, self.max_tokens)
+                self._onnx = OnnxEncoder(onnx_file, self.path, self.max_tokens)
             except Exception:  # an unreadable export: fall back to torch for good
                 self.onnx_file = None
                 return None

@@ -545,9 +545,9 @@ class Index:
                 "outdated": "0",
             },
             quoted,
+            # (a killed sync's, and those a rebuilt catalog kept but no chunk uses any more)
+            drop_unused=interrupted or rebuild,
         )
-        if interrupted or rebuild:  # (a rebuilt catalog keeps its sentence vectors until now)
-            self.catalog.drop_unused_sentence_vectors()
         self._store_generation = self.catalog.generation  # our own publish: no need to reopen
         if stale:
             store.delete(stale)

@@ -141,24 +141,26 @@ def _question(body: dict[str, Any]) -> dict[str, Any]:
 def _strings(body: dict[str, Any], key: str) -> tuple[str, ...]:
     """A filter given once or as a list (``source``: a publisher's name or part of it;
     ``path``: a glob over document paths in the corpus)."""
-    value = body.get(key) or []
-    values = [value] if isinstance(value, str) else value
+    value = body.get(key)
+    values = [] if value is None else [value] if isinstance(value, str) else value
     if (
         not isinstance(values, list)
         or len(values) > MAX_FILTERS
-        or not all(isinstance(v, str) and 0 < len(v) <= 200 for v in values)
+        or not all(isinstance(v, str) and v.strip() and len(v) <= 200 for v in values)
     ):
         raise BadRequest(
-            400, f"'{key}' must be a string or a list of up to {MAX_FILTERS} (200 characters each)"
+            400,
+            f"'{key}' must be a string or a list of up to {MAX_FILTERS}, none blank or over "
+            "200 characters",
         )
-    return tuple(v.strip() for v in values if v.strip())
+    return tuple(v.strip() for v in values)
 
 
 def _lock_and_markdown(folder: Path) -> tuple[Lock | None, str]:
     """A briefing's lock and its Markdown, from the same write. A write replaces the lock last,
     so for a moment the new Markdown stands beside the old lock: read again until neither file
-    changed while they were read and the lock is no older than the Markdown (an edit by hand
-    that leaves it older is read as it is after a second)."""
+    changed while they were read and the lock is no older than the Markdown (a Markdown edited
+    by hand, newer than its lock for good, is read as it is after a quarter of a second)."""
     import time
 
     from policybrief.lockfile import LOCK_FILE, read_lock
@@ -172,7 +174,7 @@ def _lock_and_markdown(folder: Path) -> tuple[Lock | None, str]:
             return None
         return info.st_ino, info.st_mtime_ns
 
-    deadline = time.monotonic() + 1.0
+    deadline = time.monotonic() + 0.25  # (a write's files land milliseconds apart)
     while True:
         stamps = stamp(lock_path), stamp(markdown_path)
         lock = read_lock(folder)

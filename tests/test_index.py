@@ -219,8 +219,10 @@ def test_identical_new_chunks_are_embedded_once(fake_project: Callable[..., Proj
 def test_an_older_catalog_is_rebuilt_without_re_embedding(
     fake_project: Callable[..., Project],
 ) -> None:
-    project = fake_project({"alpha.md": ALPHA})
+    beta = "# Beta\n\nBeta talks at length about critical minerals and their supply.\n"
+    project = fake_project({"alpha.md": ALPHA, "beta.md": beta})
     project.ingest()
+    (project.corpus_dir / "beta.md").unlink()  # (its sentence vectors outlive the reset)
     catalog = project.index.catalog
     catalog._db.execute("DROP INDEX chunks_by_embedding")
     catalog._db.execute("ALTER TABLE chunks DROP COLUMN embed_hash")  # as schema 2 had it
@@ -235,6 +237,11 @@ def test_an_older_catalog_is_rebuilt_without_re_embedding(
     assert report.embedded == 0 and len(embedder.embedded) == before  # (sentences too)
     assert set(reopened.index.documents()) == {"alpha.md"}
     assert not reopened.index.outdated
+    # the rebuild dropped the vectors no chunk refers to any more (beta's)
+    db = reopened.index.catalog._db
+    stored = {row[0] for row in db.execute("SELECT hash FROM sentence_vectors")}
+    assert stored == {row[0] for row in db.execute("SELECT hash FROM chunk_sentences")}
+    assert stored
 
 
 def test_a_sidecar_describes_its_file_and_editing_it_re_reads_the_file(

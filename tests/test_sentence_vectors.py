@@ -67,8 +67,10 @@ def test_an_answer_after_ingest_embeds_only_its_question(
 def test_replaced_and_removed_documents_take_their_sentence_vectors_with_them(
     fake_project: Callable[..., Project],
 ) -> None:
-    project = fake_project({"alpha.md": ALPHA, "beta.md": BETA})
+    beta = "# Beta\n\nBeta talks at length about critical minerals and their supply.\n"
+    project = fake_project({"alpha.md": ALPHA, "beta.md": beta})
     project.ingest()
+    assert quotable(project, "beta.md")  # (so that removing it has vectors to remove)
     old = "Second alpha paragraph on export rules."
     alpha = project.corpus_dir / "alpha.md"
     alpha.write_text(ALPHA.replace("Second alpha", "A rewritten"), encoding="utf-8")
@@ -77,7 +79,8 @@ def test_replaced_and_removed_documents_take_their_sentence_vectors_with_them(
     assert project.index.sentence_vectors(["A rewritten paragraph on export rules."])
     (project.corpus_dir / "beta.md").unlink()
     project.ingest()
-    assert project.index.sentence_vectors(["Beta talks about critical minerals."]) == {}
+    gone = ["Beta talks at length about critical minerals and their supply."]
+    assert project.index.sentence_vectors(gone) == {}
     assert stored_rows(project) == len(set(quotable(project, "alpha.md"))) > 0
 
 
@@ -106,7 +109,8 @@ def test_a_copied_document_reuses_the_stored_sentence_vectors(
     assert report.sentences == 0
     (project.corpus_dir / "alpha.md").unlink()
     project.ingest()  # the copy still refers to them
-    assert project.index.sentence_vectors(quotable(project, "copy.md"))
+    texts = quotable(project, "copy.md")
+    assert texts and set(project.index.sentence_vectors(texts)) == set(texts)
 
 
 QUESTIONS = [

@@ -417,6 +417,9 @@ def test_questions_can_be_limited_to_a_source_or_a_path(local: TestClient) -> No
     assert publisher["found"] is False and "source “Reuters”" in publisher["unmatched"]
     too_many = local.post("/api/ask", json={"question": ANSWERABLE, "source": ["a"] * 11})
     assert too_many.status_code == 400 and "'source'" in too_many.json()["error"]
+    for blank in (" ", [""], 0, False, {}):
+        refused = local.post("/api/ask", json={"question": ANSWERABLE, "path": blank})
+        assert refused.status_code == 400, blank
     params = [("question", ANSWERABLE), ("path", "reports/*"), ("path", "000_*")]
     with local.stream("GET", "/api/ask/stream", params=params) as response:
         lines = list(response.iter_lines())
