@@ -649,11 +649,9 @@ class Index:
         texts: dict[str, str] = {}
         quoted: dict[str, list[str]] = {}
         for update in updates:
-            for n, chunk in enumerate(update.chunks):
-                # the chunk before it, as the catalog finds it for a retrieved passage
-                previous = next(
-                    (c for c in reversed(update.chunks[:n]) if c.start < chunk.start), None
-                )
+            # (a document's chunks start strictly later one after another, so the one before
+            # is the one the catalog finds for a retrieved passage: ``Catalog.text_before``)
+            for previous, chunk in zip((None, *update.chunks), update.chunks, strict=False):
                 hashes = quoted.setdefault(chunk.chunk_id, [])
                 for text in self.quotable(chunk, previous):
                     hashes.append(self._sentence_hash(text))

@@ -354,6 +354,10 @@ def test_the_page_in_a_real_browser_asks_opens_a_source_and_compares_versions(
         page.click("#compare")
         page.locator("#changes li").first.wait_for()  # (the rebuild moved its "as of" date:
         assert page.inner_text("#changes") == "no changes"  # a version, saying the same)
+        page.evaluate("document.querySelector('#source-text').replaceChildren()")
+        page.locator("#cited-list button.cite").first.click()  # a briefing's citation, opened
+        page.locator("#source-text mark").wait_for()
+        assert "380 billion RMB" in page.inner_text("#source-text mark")
         page.evaluate("window.scrollTo(0, 0)")
         page.click("#regenerate")
         page.wait_for_function("document.querySelector('#progress').textContent.includes('h20:')")
